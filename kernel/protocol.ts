@@ -1,0 +1,60 @@
+/**
+ * Messages between a host (the VS Code extension, `tram run`, the Jupyter bridge) and the kernel process.
+ *
+ * The kernel is a separate Node process started with an IPC channel (`child_process.fork` or
+ * `spawn(..., { stdio: [..., 'ipc'] })`); messages are these plain objects sent with `process.send`.
+ * No network port is opened. Every message about a cell carries the `cell` id the host chose.
+ */
+
+/** A MIME bundle, as in Jupyter: mime type to data (string, or JSON value for `+json` types). */
+export type MimeBundle = Record<string, unknown>;
+
+// ---------------------------------------------------------------- host -> kernel
+export type HostMessage =
+  /** Run a cell. `language` is 'typescript' (default) or 'javascript'. */
+  | { type: 'execute'; cell: string; code: string; language?: 'typescript' | 'javascript' }
+  /** Stop the running cell, keeping every variable. */
+  | { type: 'interrupt' }
+  /** Report the backend and kernel facts again (answered with a `status` message). */
+  | { type: 'info' }
+  /** Completion and hover requests (optional for hosts). */
+  | { type: 'complete'; request: string; code: string; position: number }
+  | { type: 'inspect'; request: string; code: string; position: number }
+  /** Finish cleanly. */
+  | { type: 'shutdown' };
+
+// ---------------------------------------------------------------- kernel -> host
+export interface KernelInfo {
+  /** tfjs backend in use: 'tensorflow' (native, CPU or GPU), 'wasm', 'cpu'. */
+  backend: string;
+  /** Human-readable: which backend, and why the others were not used. */
+  backendDetail: string;
+  /** true when the native backend runs on a GPU. */
+  gpu: boolean;
+  tfjsVersion: string;
+  nodeVersion: string;
+  pid: number;
+}
+
+export type KernelMessage =
+  /** Sent once when the kernel can take cells, and in answer to `info`. */
+  | { type: 'ready'; info: KernelInfo }
+  | { type: 'status'; info: KernelInfo }
+  /** stdout / stderr text produced while `cell` ran, in order. */
+  | { type: 'stream'; cell: string; name: 'stdout' | 'stderr'; text: string }
+  /**
+   * A rich output. With `displayId`, later messages with `update: true` and the same id replace it
+   * in place (progress bars, live charts).
+   */
+  | { type: 'display'; cell: string; data: MimeBundle; metadata?: Record<string, unknown>; displayId?: string; update?: boolean }
+  /** The value of the cell's last expression. */
+  | { type: 'result'; cell: string; data: MimeBundle }
+  /** A compile (type) error or a runtime error. `traceback` lines refer to cell lines. */
+  | { type: 'error'; cell: string; ename: string; evalue: string; traceback: string[] }
+  /** The cell finished. `status` 'interrupted' when stopped by `interrupt`. */
+  | { type: 'done'; cell: string; status: 'ok' | 'error' | 'interrupted'; durationMs: number }
+  | { type: 'completeReply'; request: string; matches: string[]; start: number; end: number }
+  | { type: 'inspectReply'; request: string; found: boolean; text: string };
+
+/** Custom MIME type of a chart: a chart.js configuration (JSON), drawn by the extension's renderer. */
+export const CHART_MIME = 'application/vnd.tram.chart+json';

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# System packages the full test suite needs (Debian). Safe to run again; does nothing when all are present.
+# Each part of the project lists its packages here.
+set -euo pipefail
+pkgs=()
+need() { dpkg -s "$1" >/dev/null 2>&1 || pkgs+=("$1"); }
+
+# --- packages (one `need` line each, with what needs it)
+
+# ---
+if [ ${#pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing Debian packages: ${pkgs[*]} — run: sudo apt-get install -y ${pkgs[*]}" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}"
+fi
