@@ -1,0 +1,39 @@
+/** Turns a chart config into the notebook output: config JSON + PNG of the same chart + a text line. */
+import { CHART_MIME } from '../protocol';
+import { checkSize, renderPng } from './render';
+import type { ChartBundle, ChartConfig, ChartSize } from './types';
+
+/** Throws if the config holds anything that is not JSON data (functions, NaN, class instances...). */
+export function checkJson(value: unknown, path: string): void {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError(`chartBundle: ${path} is ${value}; a chart config is JSON, use null for a gap`);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) checkJson(value[i], `${path}[${i}]`);
+    return;
+  }
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) checkJson(v, `${path}.${k}`);
+    return;
+  }
+  throw new TypeError(`chartBundle: ${path} is a ${typeof value === 'object' ? 'class instance' : typeof value}; ` +
+    'a chart config must be plain JSON data (no functions or callbacks), because it travels in the notebook file');
+}
+
+/**
+ * The MIME bundle of a chart: `application/vnd.tram.chart+json` (the config, drawn by the editor's renderer),
+ * `image/png` (base64, drawn here at width × height, default 800 × 500) and `text/plain` (`description`).
+ * Sets `options.aspectRatio` so the renderer keeps the PNG's proportions. Use it for hand-written chart.js configs.
+ */
+export function chartBundle(config: ChartConfig, description: string, size: ChartSize = {}): ChartBundle {
+  const { width, height } = checkSize(size, 'chartBundle');
+  checkJson(config, 'config');
+  config.options.aspectRatio = width / height;
+  return {
+    [CHART_MIME]: config,
+    'image/png': renderPng(config, { width, height }).toString('base64'),
+    'text/plain': description,
+  };
+}
