@@ -1,0 +1,156 @@
+/**
+ * The "TRAM TypeScript" notebook controller for .ipynb notebooks: one kernel process per notebook, cells
+ * run in order with an execution count, outputs stream in as the kernel sends them, Stop interrupts the
+ * running cell (variables survive) and an error stops the cells queued after it, as in Jupyter.
+ * Nothing runs in an untrusted workspace.
+ */
+import * as vscode from 'vscode';
+import { CellSink } from './cellSink';
+import { CANCELLED, KernelSession, type ExecuteOutcome, type Language } from './kernelSession';
+import { CellOutputMapper, errorItem } from './outputMapper';
+
+export const CONTROLLER_ID = 'tram-typescript';
+export const NOTEBOOK_TYPE = 'jupyter-notebook';
+
+export const UNTRUSTED_MESSAGE =
+  'TRAM does not run notebook code in an untrusted workspace: a cell can do anything your user account can. ' +
+  'Trust this folder (command "Workspaces: Manage Workspace Trust") to start the kernel.';
+
+export class TramController implements vscode.Disposable {
+  private readonly controller: vscode.NotebookController;
+  private readonly sessions = new Map<string, KernelSession>();
+  private readonly order = new Map<string, number>();
+  private readonly sessionEvents = new vscode.EventEmitter<KernelSession | undefined>();
+  /** Fires when any session changes state (for the status bar). */
+  readonly onDidChangeSession = this.sessionEvents.event;
+  private warnedUntrusted = false;
+
+  constructor(private readonly createSession: (notebook: vscode.NotebookDocument) => KernelSession) {
+    this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, 'TRAM TypeScript');
+    this.controller.supportedLanguages = ['typescript', 'javascript'];
+    this.controller.supportsExecutionOrder = true;
+    this.controller.description = 'TensorFlow.js with SAM, ASAM, Fisher-SAM and TRAM';
+    this.controller.executeHandler = (cells, notebook) => this.execute(cells, notebook);
+    this.controller.interruptHandler = (notebook) => this.sessions.get(notebook.uri.toString())?.interrupt();
+  }
+
+  /** The session of a notebook, if its kernel was ever started. */
+  sessionOf(notebook: vscode.NotebookDocument): KernelSession | undefined {
+    return this.sessions.get(notebook.uri.toString());
+  }
+
+  allSessions(): KernelSession[] {
+    return [...this.sessions.values()];
+  }
+
+  private session(notebook: vscode.NotebookDocument): KernelSession {
+    const key = notebook.uri.toString();
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = this.createSession(notebook);
+      s.onDidChangeState((changed) => this.sessionEvents.fire(changed));
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+
+  async restart(notebook: vscode.NotebookDocument): Promise<void> {
+    this.order.set(notebook.uri.toString(), 0);
+    await this.session(notebook).restart();
+  }
+
+  /** Closes the kernel of a notebook that was closed. */
+  async close(notebook: vscode.NotebookDocument): Promise<void> {
+    const key = notebook.uri.toString();
+    const s = this.sessions.get(key);
+    this.sessions.delete(key);
+    this.order.delete(key);
+    await s?.shutdown();
+    this.sessionEvents.fire(undefined);
+  }
+
+  private async execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
+    const executions = cells.map((cell) => this.controller.createNotebookCellExecution(cell));
+    if (!vscode.workspace.isTrusted) {
+      for (const exec of executions) await this.fail(exec, 'Workspace not trusted', UNTRUSTED_MESSAGE);
+      if (!this.warnedUntrusted) {
+        this.warnedUntrusted = true;
+        void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((pick) => {
+          if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
+        });
+      }
+      return;
+    }
+    const session = this.session(notebook);
+    let stop = false;
+    for (const exec of executions) {
+      if (stop) {
+        exec.end(undefined);
+        continue;
+      }
+      const outcome = await this.runOne(exec, notebook, session);
+      if (outcome.status !== 'ok') stop = true;
+    }
+  }
+
+  private async runOne(exec: vscode.NotebookCellExecution, notebook: vscode.NotebookDocument, session: KernelSession): Promise<ExecuteOutcome> {
+    const key = notebook.uri.toString();
+    let started = false;
+    const start = async () => {
+      started = true;
+      const n = (this.order.get(key) ?? 0) + 1;
+      this.order.set(key, n);
+      exec.executionOrder = n;
+      exec.start(Date.now());
+      await exec.clearOutput();
+    };
+    const sink = new CellSink(exec);
+    const mapper = new CellOutputMapper(sink);
+    const language: Language = exec.cell.document.languageId === 'javascript' ? 'javascript' : 'typescript';
+    let outcome: ExecuteOutcome;
+    try {
+      outcome = await session.run(exec.cell.document.uri.toString(), exec.cell.document.getText(), language, (m) => mapper.handle(m), start);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (!started) {
+        exec.start(Date.now());
+        await exec.clearOutput();
+      }
+      await sink.flushed();
+      await exec.appendOutput(new vscode.NotebookCellOutput([toVscodeError(started ? 'Kernel error' : 'Kernel did not start', message)]));
+      exec.end(false, Date.now());
+      return { status: 'died', durationMs: 0, reason: message };
+    }
+    if (outcome === CANCELLED) {
+      exec.end(undefined);
+      return outcome;
+    }
+    await sink.flushed();
+    if (outcome.status === 'died') {
+      const why = outcome.reason ?? session.lastError ?? 'the kernel process exited';
+      await exec.appendOutput(
+        new vscode.NotebookCellOutput([toVscodeError('Kernel died', `${why}. The next run starts a new kernel (all variables are lost).`)]),
+      );
+    }
+    exec.end(outcome.status === 'ok', Date.now());
+    return outcome;
+  }
+
+  private async fail(exec: vscode.NotebookCellExecution, name: string, message: string): Promise<void> {
+    exec.start(Date.now());
+    await exec.replaceOutput(new vscode.NotebookCellOutput([toVscodeError(name, message)]));
+    exec.end(false, Date.now());
+  }
+
+  dispose(): void {
+    for (const s of this.sessions.values()) void s.shutdown();
+    this.sessions.clear();
+    this.sessionEvents.dispose();
+    this.controller.dispose();
+  }
+}
+
+function toVscodeError(name: string, message: string): vscode.NotebookCellOutputItem {
+  const item = errorItem(name, message, []);
+  return new vscode.NotebookCellOutputItem(item.data, item.mime);
+}

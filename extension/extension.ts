@@ -1,0 +1,34 @@
+/**
+ * Entry point: the notebook controller, the status bar item and the commands. Everything that runs notebook
+ * code lives in the kernel process (`kernel/`); this side only starts it and shows what it sends.
+ */
+import * as vscode from 'vscode';
+import { TramController } from './controller';
+import { kernelStarter } from './kernelFactory';
+import { KernelSession } from './kernelSession';
+import { KernelStatusBar } from './statusBar';
+import { chooseBackend } from './commands/chooseBackend';
+import { installKernelspec } from './commands/installKernelspec';
+import { installNativeBackend } from './commands/installNativeBackend';
+import { openSamples } from './commands/openSamples';
+import { restartKernel } from './commands/restartKernel';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const controller = new TramController((notebook) => new KernelSession(kernelStarter(context.extensionPath, notebook)));
+  const statusBar = new KernelStatusBar(controller);
+  context.subscriptions.push(
+    controller,
+    statusBar,
+    vscode.workspace.onDidCloseNotebookDocument((nb) => void controller.close(nb)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => statusBar.update()),
+    vscode.commands.registerCommand('tram.restartKernel', restartKernel(controller)),
+    vscode.commands.registerCommand('tram.chooseBackend', chooseBackend(controller)),
+    vscode.commands.registerCommand('tram.openSamples', openSamples(context.extensionPath)),
+    vscode.commands.registerCommand('tram.installNativeBackend', installNativeBackend(controller)),
+    vscode.commands.registerCommand('tram.installKernelspec', installKernelspec(context.extensionPath)),
+  );
+}
+
+export function deactivate(): void {
+  // Kernel processes are stopped by the controller's dispose (in context.subscriptions).
+}

@@ -1,0 +1,178 @@
+/**
+ * One kernel process for one notebook: starts it on first use, runs cells one at a time in the order they
+ * were asked for, and tracks its state (starting / idle / busy / dead) for the status bar.
+ *
+ * Interrupt stops the running cell (the kernel keeps every variable) and drops the cells still waiting, as
+ * Jupyter does. Restart replaces the process; a dead process is replaced on the next run.
+ * Independent of VS Code: the client factory is injected (tests pass a fake one).
+ */
+import type { KernelInfo, KernelMessage } from '../kernel/protocol';
+
+export type KernelState = 'stopped' | 'starting' | 'idle' | 'busy' | 'dead';
+
+export type Language = 'typescript' | 'javascript';
+
+export interface ExecuteOutcome {
+  status: 'ok' | 'error' | 'interrupted' | 'died';
+  durationMs: number;
+  reason?: string;
+}
+
+/** What the session needs of `KernelClient` (kernel/host/client.ts). */
+export interface ClientLike {
+  readonly info: KernelInfo;
+  execute(cellId: string, code: string, onMessage: (m: KernelMessage) => void, language?: Language): Promise<ExecuteOutcome>;
+  interrupt(): unknown;
+  restart(): Promise<unknown>;
+  shutdown(): Promise<unknown> | unknown;
+  on(event: 'exit', listener: (...args: unknown[]) => void): unknown;
+}
+
+/** A run that never reached the kernel: dropped by an interrupt or restart while it waited. */
+export const CANCELLED: ExecuteOutcome = { status: 'interrupted', durationMs: 0, reason: 'cancelled before it started' };
+
+export class KernelSession {
+  private client: ClientLike | undefined;
+  private starting: Promise<ClientLike> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Bumped by interrupt and restart: runs queued under an older generation are dropped. */
+  private generation = 0;
+  private stopping = false;
+  private _state: KernelState = 'stopped';
+  private _lastError: string | undefined;
+  private readonly listeners = new Set<(s: KernelSession) => void>();
+
+  constructor(private readonly startClient: () => Promise<ClientLike>) {}
+
+  get state(): KernelState {
+    return this._state;
+  }
+  get info(): KernelInfo | undefined {
+    return this.client?.info;
+  }
+  /** Why the kernel is dead or could not start. */
+  get lastError(): string | undefined {
+    return this._lastError;
+  }
+
+  onDidChangeState(listener: (s: KernelSession) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private setState(state: KernelState): void {
+    if (this._state === state) return;
+    this._state = state;
+    for (const l of [...this.listeners]) l(this);
+  }
+
+  /** The running client, starting one when there is none (or the last one died). */
+  async ensureStarted(): Promise<ClientLike> {
+    if (this.client && this._state !== 'dead') return this.client;
+    if (!this.starting) {
+      this.client = undefined;
+      this.setState('starting');
+      this.starting = this.startClient().then(
+        (client) => {
+          this.client = client;
+          this._lastError = undefined;
+          client.on('exit', (...args: unknown[]) => this.onExit(client, args));
+          this.setState('idle');
+          return client;
+        },
+        (err: unknown) => {
+          this._lastError = err instanceof Error ? err.message : String(err);
+          this.setState('dead');
+          throw err;
+        },
+      );
+      this.starting.then(
+        () => (this.starting = undefined),
+        () => (this.starting = undefined),
+      );
+    }
+    return this.starting;
+  }
+
+  private onExit(client: ClientLike, args: unknown[]): void {
+    if (client !== this.client || this.stopping) return;
+    const [code, signal] = args;
+    this._lastError = `the kernel process exited (${signal ? `signal ${String(signal)}` : `code ${String(code)}`})`;
+    this.setState('dead');
+  }
+
+  /**
+   * Runs a cell after the ones already queued; `onStart` runs just before the kernel gets it (not at all
+   * when the run is dropped: the result is then `CANCELLED`). Rejects only when the kernel cannot start.
+   */
+  run(
+    cellId: string,
+    code: string,
+    language: Language,
+    onMessage: (m: KernelMessage) => void,
+    onStart: () => unknown = () => undefined,
+  ): Promise<ExecuteOutcome> {
+    const gen = this.generation;
+    const task = this.queue.then(async (): Promise<ExecuteOutcome> => {
+      if (gen !== this.generation) return CANCELLED;
+      const client = await this.ensureStarted();
+      if (gen !== this.generation) return CANCELLED;
+      await onStart();
+      this.setState('busy');
+      try {
+        const outcome = await client.execute(cellId, code, onMessage, language);
+        if (outcome.status === 'died') {
+          this._lastError = outcome.reason ?? this._lastError ?? 'the kernel process exited';
+          this.setState('dead');
+        }
+        return outcome;
+      } finally {
+        if (this._state === 'busy') this.setState('idle');
+      }
+    });
+    this.queue = task.catch(() => undefined);
+    return task;
+  }
+
+  /** Stops the running cell (state survives) and drops the queued ones. */
+  interrupt(): void {
+    this.generation++;
+    if (this.client && this._state === 'busy') this.client.interrupt();
+  }
+
+  /** A fresh kernel process: every variable is gone. Queued cells are dropped. */
+  async restart(): Promise<void> {
+    this.generation++;
+    const client = this.client;
+    if (!client || this._state === 'dead') {
+      await this.ensureStarted();
+      return;
+    }
+    this.stopping = true;
+    this.setState('starting');
+    try {
+      await client.restart();
+      this._lastError = undefined;
+      this.setState('idle');
+    } catch (err) {
+      this._lastError = err instanceof Error ? err.message : String(err);
+      this.setState('dead');
+      throw err;
+    } finally {
+      this.stopping = false;
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    this.generation++;
+    const client = this.client;
+    this.client = undefined;
+    this.stopping = true;
+    try {
+      if (client) await client.shutdown();
+    } finally {
+      this.stopping = false;
+      this.setState('stopped');
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import type { KernelInfo, KernelMessage } from '../../kernel/protocol';
+import { CANCELLED, KernelSession, type ClientLike, type ExecuteOutcome, type KernelState } from '../../extension/kernelSession';
+
+const INFO: KernelInfo = { backend: 'wasm', backendDetail: 'wasm', gpu: false, tfjsVersion: '4.22.0', nodeVersion: '20', pid: 1 };
+
+/** A kernel whose cells finish when the test says so; variables live in `vars` until restart. */
+class FakeKernel extends EventEmitter implements ClientLike {
+  info = INFO;
+  vars = new Map<string, number>();
+  started: string[] = [];
+  interrupts = 0;
+  restarts = 0;
+  private finish: ((o: ExecuteOutcome) => void) | undefined;
+  execute(cellId: string, code: string, onMessage: (m: KernelMessage) => void): Promise<ExecuteOutcome> {
+    this.started.push(cellId);
+    const m = /^set (\w+)=(\d+)$/.exec(code);
+    if (m) this.vars.set(m[1], Number(m[2]));
+    onMessage({ type: 'stream', cell: cellId, name: 'stdout', text: code });
+    if (code === 'wait') return new Promise((resolve) => (this.finish = resolve));
+    return Promise.resolve({ status: code === 'throw' ? 'error' : 'ok', durationMs: 1 });
+  }
+  interrupt(): void {
+    this.interrupts++;
+    this.finish?.({ status: 'interrupted', durationMs: 5 });
+  }
+  async restart(): Promise<void> {
+    this.restarts++;
+    this.vars.clear();
+    this.emit('exit', null, 'SIGTERM');
+  }
+  shutdown(): void {}
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+test('starts the kernel once, on first run, and reports starting → idle → busy → idle', async () => {
+  let starts = 0;
+  const kernel = new FakeKernel();
+  const s = new KernelSession(async () => (starts++, kernel));
+  const states: KernelState[] = [];
+  s.onDidChangeState((x) => states.push(x.state));
+  assert.equal(s.state, 'stopped');
+  const seen: string[] = [];
+  await s.run('c1', 'set a=1', 'typescript', (m) => m.type === 'stream' && seen.push(m.text));
+  await s.run('c2', 'print', 'typescript', () => undefined);
+  assert.equal(starts, 1);
+  assert.deepEqual(seen, ['set a=1']);
+  assert.deepEqual(states, ['starting', 'idle', 'busy', 'idle', 'busy', 'idle']);
+  assert.equal(s.info?.backend, 'wasm');
+});
+
+test('cells run one at a time in the order asked, even when asked together', async () => {
+  const kernel = new FakeKernel();
+  const s = new KernelSession(async () => kernel);
+  const first = s.run('c1', 'wait', 'typescript', () => undefined);
+  const second = s.run('c2', 'set b=2', 'typescript', () => undefined);
+  await tick();
+  assert.deepEqual(kernel.started, ['c1']);
+  kernel.interrupt();
+  assert.equal((await first).status, 'interrupted');
+  // c2 was queued before the interrupt, but the kernel's own interrupt() was called directly here, not the
+  // session's: it still runs.
+  assert.equal((await second).status, 'ok');
+  assert.deepEqual(kernel.started, ['c1', 'c2']);
+});
+
+test('interrupt stops the running cell, keeps state, and drops the queued cells', async () => {
+  const kernel = new FakeKernel();
+  const s = new KernelSession(async () => kernel);
+  await s.run('c0', 'set x=7', 'typescript', () => undefined);
+  const long = s.run('c1', 'wait', 'typescript', () => undefined);
+  let startedQueued = false;
+  const queued = s.run('c2', 'set y=1', 'typescript', () => undefined, () => (startedQueued = true));
+  await tick();
+  assert.equal(s.state, 'busy');
+  s.interrupt();
+  assert.equal((await long).status, 'interrupted');
+  assert.equal(await queued, CANCELLED);
+  assert.equal(startedQueued, false);
+  assert.equal(kernel.interrupts, 1);
+  assert.equal(kernel.vars.get('x'), 7);
+  assert.equal(kernel.vars.has('y'), false);
+  // New runs after the interrupt go through.
+  assert.equal((await s.run('c3', 'set z=3', 'typescript', () => undefined)).status, 'ok');
+  assert.equal(s.state, 'idle');
+});
+
+test('restart clears the kernel and is not reported as a death', async () => {
+  const kernel = new FakeKernel();
+  const s = new KernelSession(async () => kernel);
+  await s.run('c0', 'set x=7', 'typescript', () => undefined);
+  await s.restart();
+  assert.equal(kernel.restarts, 1);
+  assert.equal(kernel.vars.size, 0);
+  assert.equal(s.state, 'idle');
+  assert.equal(s.lastError, undefined);
+});
+
+test('an unexpected exit marks the kernel dead; the next run starts a new one', async () => {
+  const kernels: FakeKernel[] = [];
+  const s = new KernelSession(async () => {
+    const k = new FakeKernel();
+    kernels.push(k);
+    return k;
+  });
+  await s.run('c0', 'set x=1', 'typescript', () => undefined);
+  kernels[0].emit('exit', 137, null);
+  assert.equal(s.state, 'dead');
+  assert.match(s.lastError ?? '', /exited \(code 137\)/);
+  await s.run('c1', 'set y=1', 'typescript', () => undefined);
+  assert.equal(kernels.length, 2);
+  assert.equal(s.state, 'idle');
+});
+
+test('a kernel that cannot start rejects the run with its reason and shows dead', async () => {
+  const s = new KernelSession(async () => {
+    throw new Error('No Node.js runtime was found');
+  });
+  await assert.rejects(s.run('c', 'x', 'typescript', () => undefined), /No Node\.js runtime/);
+  assert.equal(s.state, 'dead');
+  assert.equal(s.lastError, 'No Node.js runtime was found');
+});
