@@ -6,6 +6,7 @@ pkgs=()
 need() { dpkg -s "$1" >/dev/null 2>&1 || pkgs+=("$1"); }
 
 # --- packages (one `need` line each, with what needs it)
+need chromium   # test/charts/renderer.test.ts: the chart renderer in headless Chromium (playwright-core)
 
 # ---
 if [ ${#pkgs[@]} -gt 0 ]; then
