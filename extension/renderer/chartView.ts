@@ -15,6 +15,7 @@ export class ChartView {
   private _chart: Chart;
   private _config: ChartConfig;
   private _renders = 0;
+  private _points = 0;
 
   /** Draws `config` into `host`, replacing whatever the host held (VS Code may reuse an output's element). */
   constructor(host: HTMLElement, config: ChartConfig, theme: EditorTheme) {
@@ -28,6 +29,7 @@ export class ChartView {
     this.root.appendChild(this._canvas);
     // Attach before drawing so chart.js sizes the chart to the output's width at once.
     host.replaceChildren(this.root);
+    this._points = pointCount(config);
     this._config = prepareConfig(config, theme);
     this._chart = new Chart(this._canvas, this._config as never);
     this._stamp(theme);
@@ -35,6 +37,7 @@ export class ChartView {
 
   /** Replaces data and options and redraws the same Chart without animation. */
   update(config: ChartConfig, theme: EditorTheme): void {
+    this._points = pointCount(config);
     const next = prepareConfig(config, theme);
     if (next.type !== this._config.type) {
       // A different chart type cannot be morphed: draw a new Chart on the same canvas.
@@ -64,11 +67,13 @@ export class ChartView {
     this.root.remove();
   }
 
-  /** State for end-to-end checks: renders so far, points drawn, theme. */
+  /** State for end-to-end checks: renders so far, points in the output, points drawn after decimation, theme. */
   private _stamp(theme: EditorTheme): void {
     this._renders++;
     this.root.dataset.renders = String(this._renders);
-    this.root.dataset.points = String(pointCount(this._config));
+    this.root.dataset.points = String(this._points);
+    // chart.js's decimation swaps each long dataset's `data` for its thinned copy.
+    this.root.dataset.drawnPoints = String(this._chart.data.datasets.reduce((n, d) => n + d.data.length, 0));
     this.root.dataset.theme = theme.kind;
     this._canvas.setAttribute('aria-label', String((this._config.options as { plugins?: { title?: { text?: unknown } } }).plugins?.title?.text ?? 'chart'));
   }
