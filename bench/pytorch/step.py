@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Time the base optimizer, ASAM and TRAM-x steps in PyTorch on CPU, for `npm run bench`.
+"""Run the base optimizer, ASAM and TRAM-x steps in PyTorch on CPU, for `npm run bench`.
 
-Reads one JSON request on stdin and writes one JSON answer on stdout:
-  request: {"spec": ModelSpec (bench/models.ts), "batch": B, "methods": ["base", "asam", "tram-x"],
-            "warmup": n, "rounds": r, "steps_per_round": k, "threads": t or null, "seed": s,
-            "asam": {"rho", "eta"}, "tram": {"sigma", "eta"}, "lr": lr}
-  answer:  {"torch": version, "threads": t, "samples": {method: [ms per step, one per round]}}
+A small line protocol on stdin/stdout (one JSON object per line), so the suite can interleave PyTorch's steps
+with its own, round by round:
+  → {"op": "setup", "spec": ModelSpec (bench/models.ts), "batch": B, "methods": ["base", "asam", "tram-x"],
+     "threads": t or null, "seed": s, "lr": lr, "asam": {"rho", "eta"}, "tram": {"sigma", "eta"}}
+  ← {"torch": version, "threads": t}
+  → {"op": "run", "method": m, "steps": n}       ← {"ms": wall milliseconds of the n steps}
+  → {"op": "quit"}
 
 The models are the architectures of bench/models.ts; the steps follow the equations
 (TRAM, Sherborne et al., ICLR 2024; ASAM, Kwon et al., 2021):
@@ -15,7 +17,6 @@ The models are the architectures of bench/models.ts; the steps follow the equati
   tram-x: p = f(x; θ) from the first pass; q = f(x + z; θ) with z ~ N(0, σ²), no gradient;
           d = mean_b KL(q_b ‖ p_b); ε = d·T²g/‖Tg‖ (paper Eq. 7);
           θ ← Adam(θ, ∇L(θ + ε))  (paper Eq. 6)                               (3 forward, 2 backward)
-Rounds interleave the methods (rotating order); each sample is the mean step time of one round.
 """
 import json
 import math
@@ -169,32 +170,40 @@ class Stepper:
 
 
 def main():
-    req = json.load(sys.stdin)
-    if req.get("threads"):
-        torch.set_num_threads(int(req["threads"]))
-    torch.manual_seed(req.get("seed", 1))
-    gen = torch.Generator().manual_seed(req.get("seed", 1))
-    spec = req["spec"]
-    x, y = random_batch(spec, req["batch"], gen)
     kinds = {"base": "base", "asam": "asam", "tram-x": "tram_x"}
-    runners = []
-    for m in req["methods"]:
-        if m not in kinds:
-            raise SystemExit(f"step.py: unknown method {m!r}; expected one of {sorted(kinds)}")
-        runners.append((m, getattr(Stepper(spec, req), kinds[m])))
-    for _, run in runners:
-        for _ in range(req["warmup"]):
-            run(x, y)
-    samples = {m: [] for m, _ in runners}
-    k = req["steps_per_round"]
-    for r in range(req["rounds"]):
-        for i in range(len(runners)):
-            m, run = runners[(i + r) % len(runners)]
+    runners = {}
+    x = y = None
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        req = json.loads(line)
+        op = req.get("op")
+        if op == "setup":
+            if req.get("threads"):
+                torch.set_num_threads(int(req["threads"]))
+            torch.manual_seed(req.get("seed", 1))
+            gen = torch.Generator().manual_seed(req.get("seed", 1))
+            x, y = random_batch(req["spec"], req["batch"], gen)
+            runners = {}
+            for m in req["methods"]:
+                if m not in kinds:
+                    raise SystemExit(f"step.py: unknown method {m!r}; expected one of {sorted(kinds)}")
+                runners[m] = getattr(Stepper(req["spec"], req), kinds[m])
+            reply = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+        elif op == "run":
+            if req["method"] not in runners:
+                raise SystemExit(f"step.py: method {req['method']!r} was not set up (have {sorted(runners)})")
+            run = runners[req["method"]]
             t0 = time.perf_counter()
-            for _ in range(k):
+            for _ in range(int(req["steps"])):
                 run(x, y)
-            samples[m].append((time.perf_counter() - t0) * 1000 / k)
-    json.dump({"torch": torch.__version__, "threads": torch.get_num_threads(), "samples": samples}, sys.stdout)
+            reply = {"ms": (time.perf_counter() - t0) * 1000}
+        elif op == "quit":
+            return
+        else:
+            raise SystemExit(f"step.py: unknown op {op!r}; expected setup, run or quit")
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":

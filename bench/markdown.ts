@@ -1,0 +1,108 @@
+/** The markdown report of one run (written beside its JSON). */
+import { methods } from './methods';
+import type { Results } from './results';
+
+const f = (x: number | undefined, d = 2) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
+const ms = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${(100 * x).toFixed(1)} %`);
+
+function table(head: string[], rows: string[][]): string[] {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+export function toMarkdown(r: Results): string {
+  const m = r.meta;
+  const out: string[] = [];
+  out.push(`# Benchmark run ${m.date}${m.quick ? ' (quick)' : ''}`, '');
+  out.push(`- command: \`${m.command}\``);
+  out.push(`- machine: ${m.machine.cpu}, ${m.machine.cores} cores, ${m.machine.memoryGiB} GiB, ${m.machine.platform}; GPU: ${m.machine.gpu ?? 'none'}`);
+  out.push(`- node ${m.machine.node}; ${Object.entries(m.versions).map(([k, v]) => `${k} ${v ?? 'not installed'}`).join(', ')}`);
+  out.push(`- git: ${m.git ?? 'unknown'}; duration ${m.durationS?.toFixed(0) ?? '?'} s`);
+  out.push(`- backends measured: ${m.backends.measured.join(', ') || 'none'}`);
+  for (const [b, why] of Object.entries(m.backends.skipped)) out.push(`- not measured: ${b}: ${why}`);
+  for (const n of m.notes) out.push(`- ${n}`);
+  out.push('');
+
+  if (r.goals.length) {
+    out.push('## Goals', '');
+    out.push(...table(['goal', 'where', 'measured', 'limit', 'met'],
+      r.goals.map((g) => [g.goal, g.where, f(g.value, 3), f(g.limit, 3), g.met ? 'yes' : '**no**'])));
+    out.push('');
+  }
+
+  if (r.stepCost.length) {
+    out.push('## Step cost', '');
+    out.push('Median ms per step, and the paired ratio to the base optimizer (Adam) measured in the same rounds.', '');
+    const ids = methods.map((x) => x.id).filter((id) => r.stepCost.some((s) => id in s.ms));
+    const labels = Object.fromEntries(methods.map((x) => [x.id, x.label]));
+    out.push(...table(['backend', 'model', 'batch', ...ids.map((id) => labels[id])],
+      r.stepCost.map((s) => [s.backend, s.model, String(s.batch),
+        ...ids.map((id) => (id in s.ms ? `${ms(s.ms[id])} (${f(s.vsBase[id])}×)` : '—'))])));
+    out.push('', '### Ratios', '');
+    const tids = ids.filter((id) => id.startsWith('tram-') && id !== 'tram-fisher');
+    out.push(...table(['backend', 'model', 'SAM/base', ...tids.map((id) => `${labels[id]}/ASAM`), 'TRAM-Fisher/Fisher-SAM',
+      'floor TRAM/ASAM', 'floor SAM/base', 'forward ms', 'fwd+bwd ms'],
+    r.stepCost.map((s) => [s.backend, s.model, f(s.vsBase.sam), ...tids.map((id) => f(s.tramOverAsam[id])),
+      f(s.tramFisherOverFisherSam), f(s.passes.floorTramOverAsam), f(s.passes.floorSamOverBase),
+      ms(s.passes.forwardMs), ms(s.passes.forwardBackwardMs)])));
+    out.push('', 'The floors come from the measured pass costs F (forward, no tape) and FB (forward + backward) of the same',
+      'model and batch, with U = base − FB: TRAM/ASAM ≥ (2FB + F + U)/(2FB + U), SAM/base ≥ (2FB + U)/(FB + U).', '');
+    const leaks = r.stepCost.flatMap((s) => Object.entries(s.tensorGrowth).filter(([, g]) => g !== 0).map(([id, g]) => `${s.backend} ${s.model} ${id}: ${g}`));
+    out.push(leaks.length ? `numTensors grew during the measured steps: ${leaks.join('; ')}` : 'numTensors did not change over the measured steps of any method.', '');
+    out.push('Models:', '', ...[...new Map(r.stepCost.map((s) => [s.model, s])).values()].map((s) => `- ${s.model}: ${s.description}, ${s.params} parameters`), '');
+  }
+
+  if (r.backendSpeed) {
+    const b = r.backendSpeed;
+    out.push('## Backend speed', '', `${b.model}, batch ${b.batch}. Median ms per step:`, '');
+    out.push(...table(['backend', 'ms'], Object.entries(b.ms).map(([k, v]) => [k, ms(v)])));
+    out.push('', ...table(['ratio', 'value'], Object.entries(b.ratios).map(([k, v]) => [k, f(v)])));
+    for (const n of b.notes) out.push('', n);
+    out.push('');
+  }
+
+  if (r.pytorch) {
+    const p = r.pytorch;
+    out.push('## Side by side with PyTorch', '');
+    if (!p.available) out.push(`Not run: ${p.reason}`, '');
+    else {
+      out.push(`PyTorch ${p.torch} on CPU, ${p.threads} thread(s); same model, batch size and method, interleaved round by round.`, '');
+      out.push(...table(['backend', 'model', 'batch', 'method', 'ours ms', 'PyTorch ms', 'ours / PyTorch'],
+        p.rows.map((x) => [x.backend, x.model, String(x.batch), x.method, ms(x.oursMs), ms(x.torchMs), f(x.ratio)])));
+      out.push('');
+    }
+  }
+
+  if (r.kernel) {
+    const k = r.kernel;
+    out.push('## Kernel', '');
+    out.push(...table(['figure', 'value'], [
+      ['cold start to first result', k.coldStartMs === undefined ? '—' : `${ms(k.coldStartMs)} ms`],
+      ['trivial cell round trip (median)', k.trivialCellMs === undefined ? '—' : `${ms(k.trivialCellMs)} ms`],
+      ['chart render (PNG 800×500, ' + (k.chartPoints ?? '?') + ' points)', k.chartRenderMs === undefined ? '—' : `${ms(k.chartRenderMs)} ms`],
+      ['training loop slowed by a live chart', k.progress ? `${pct(k.progress.overhead)} (${ms(k.progress.plainMs)} → ${ms(k.progress.withDisplayMs)} ms/step, ${k.progress.emits} redraws)` : '—'],
+    ]));
+    for (const n of k.kernelNotes) out.push('', n);
+    out.push('');
+  }
+
+  if (r.memory) {
+    const x = r.memory;
+    out.push('## Memory', '', `${x.steps} steps, ${x.model}, ${x.backend}.`, '');
+    out.push(...table(['figure', 'start', 'end', 'change'], [
+      ['tf.memory().numTensors', String(x.numTensorsStart), String(x.numTensorsEnd), String(x.numTensorsEnd - x.numTensorsStart)],
+      ['RSS MiB', f(x.rssStartMiB, 1), f(x.rssEndMiB, 1), pct(x.rssGrowth)],
+    ]));
+    out.push('', `RSS along the run (step: MiB): ${x.rssTrace.map(([s, v]) => `${s}: ${v}`).join(', ')}`, '');
+  }
+
+  if (r.growth.length) {
+    out.push('## How cost grows', '');
+    for (const g of r.growth) {
+      out.push(`${g.backend}, ${g.method} vs base, against ${g.axis === 'batch' ? 'batch size (MLP width 256)' : 'hidden width (MLP 784-w-w-10, batch 64)'}:`, '');
+      out.push(...table([g.axis, 'base ms', `${g.method} ms`, 'ratio'], g.points.map((p) => [String(p.value), ms(p.baseMs), ms(p.tramMs), f(p.ratio)])));
+      out.push('');
+    }
+  }
+  return out.join('\n') + '\n';
+}

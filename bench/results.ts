@@ -1,0 +1,114 @@
+/** The shape of one run's results (the JSON file) and the goals checked against them. */
+import type { MachineInfo } from './machine';
+import type { Schedule } from './timing';
+
+export interface Meta {
+  date: string;
+  command: string;
+  quick: boolean;
+  machine: MachineInfo;
+  versions: Record<string, string | null>;
+  git: string | null;
+  /** backends measured, and why each other one was not */
+  backends: { measured: string[]; skipped: Record<string, string> };
+  notes: string[];
+  durationS?: number;
+}
+
+/** One model on one backend: every method's median step time and the ratios of the issue. */
+export interface StepCost {
+  backend: string;
+  model: string;
+  description: string;
+  params: number;
+  batch: number;
+  schedule: Schedule;
+  /** median ms per step, by method id */
+  ms: Record<string, number>;
+  /** relative spread (MAD / median) of each method's per-round times */
+  spread: Record<string, number>;
+  /** paired ratio method / base, by method id */
+  vsBase: Record<string, number>;
+  /** paired ratio TRAM-<target> / ASAM, by TRAM method id */
+  tramOverAsam: Record<string, number>;
+  tramFisherOverFisherSam: number;
+  /** pass costs on the same model and batch */
+  passes: { forwardMs: number; forwardBackwardMs: number; floorTramOverAsam: number; floorSamOverBase: number };
+  /** tf.memory().numTensors growth over all measured steps, by method id (0 = no leak) */
+  tensorGrowth: Record<string, number>;
+}
+
+export interface BackendSpeed {
+  model: string;
+  batch: number;
+  /** median ms per step by "<backend>[/variant] <method>" */
+  ms: Record<string, number>;
+  /** named ratios, e.g. "wasm default / wasm fast (base)" */
+  ratios: Record<string, number>;
+  notes: string[];
+}
+
+export interface PyTorchSide {
+  available: boolean;
+  reason?: string;
+  torch?: string;
+  threads?: number;
+  rows: Array<{
+    backend: string;
+    model: string;
+    batch: number;
+    method: string;
+    oursMs: number;
+    torchMs: number;
+    /** ours / PyTorch, paired by round */
+    ratio: number;
+  }>;
+}
+
+export interface KernelSide {
+  coldStartMs?: number;
+  trivialCellMs?: number;
+  kernelNotes: string[];
+  chartRenderMs?: number;
+  chartPoints?: number;
+  progress?: { steps: number; plainMs: number; withDisplayMs: number; overhead: number; emits: number; bytesSent: number };
+}
+
+export interface Memory {
+  steps: number;
+  model: string;
+  backend: string;
+  numTensorsStart: number;
+  numTensorsEnd: number;
+  rssStartMiB: number;
+  rssEndMiB: number;
+  rssGrowth: number;
+  /** RSS sampled along the run, [step, MiB] */
+  rssTrace: Array<[number, number]>;
+}
+
+export interface Growth {
+  backend: string;
+  method: string;
+  axis: 'batch' | 'width';
+  points: Array<{ value: number; baseMs: number; tramMs: number; ratio: number }>;
+}
+
+export interface Goal {
+  goal: string;
+  where: string;
+  value: number;
+  limit: number;
+  met: boolean;
+}
+
+export interface Results {
+  meta: Meta;
+  stepCost: StepCost[];
+  backendSpeed?: BackendSpeed;
+  pytorch?: PyTorchSide;
+  kernel?: KernelSide;
+  memory?: Memory;
+  growth: Growth[];
+  goals: Goal[];
+}
