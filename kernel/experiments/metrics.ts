@@ -1,0 +1,89 @@
+/**
+ * The evaluation figures of the paper's Table 6, for the experiment MLP: accuracy, ε-sharpness (Keskar et al.
+ * 2017 with A = I, paper Appendix B.7) and linear CKA (Kornblith et al. 2019) between pre-trained and
+ * fine-tuned penultimate features.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Dataset } from './data/dataset';
+import { MlpShape, Snapshot, forward, crossEntropy } from './model';
+
+function tensorsOf(d: Dataset, limit = d.n): { x: tf.Tensor2D; y: tf.Tensor1D } {
+  const n = Math.min(limit, d.n);
+  return { x: tf.tensor2d(d.x.subarray(0, n * d.dim), [n, d.dim]), y: tf.tensor1d(d.y.subarray(0, n), 'int32') };
+}
+
+function weightTensors(s: Snapshot): tf.Tensor[] {
+  return s.values.map((v, i) => tf.tensor(v, s.shapes[i]));
+}
+
+/** Fraction of `d` classified correctly by weights `w`. */
+export function accuracy(shape: MlpShape, w: Snapshot, d: Dataset): number {
+  return tf.tidy(() => {
+    const { x, y } = tensorsOf(d);
+    const pred = forward(shape, weightTensors(w), x).logits.argMax(1);
+    return pred.equal(y).sum().dataSync()[0] / d.n;
+  });
+}
+
+/** Mean cross-entropy of weights `w` on `d`. */
+export function meanLoss(shape: MlpShape, w: Snapshot, d: Dataset): number {
+  return tf.tidy(() => {
+    const { x, y } = tensorsOf(d);
+    return crossEntropy(forward(shape, weightTensors(w), x).logits, y, shape.classes).dataSync()[0];
+  });
+}
+
+export interface SharpnessOptions {
+  /** Box size ε: |δ_i| ≤ ε(|θ_i| + 1). */
+  readonly epsilon: number;
+  /** Projected ascent steps. */
+  readonly steps: number;
+  /** Examples used (the first n of the set). */
+  readonly samples: number;
+}
+
+/**
+ * ε-sharpness φ = 100·(max_{δ∈C_ε} L(θ+δ) − L(θ)) / (1 + L(θ)), C_ε = {δ : |δ_i| ≤ ε(|θ_i|+1)}.
+ * The maximum is approached by projected sign-gradient ascent from δ = 0 with step size ε(|θ|+1)/2, clipped
+ * back into the box after each step; the largest loss seen is kept.
+ */
+export function epsilonSharpness(shape: MlpShape, w: Snapshot, d: Dataset, o: SharpnessOptions): number {
+  return tf.tidy(() => {
+    const { x, y } = tensorsOf(d, o.samples);
+    const theta = weightTensors(w);
+    const bound = theta.map((t) => t.abs().add(1).mul(o.epsilon));
+    const lossAt = (delta: tf.Tensor[]) => crossEntropy(forward(shape, theta.map((t, i) => t.add(delta[i])), x).logits, y, shape.classes);
+    const base = lossAt(theta.map((t) => tf.zerosLike(t))).dataSync()[0];
+    let delta = theta.map((t) => tf.zerosLike(t));
+    let best = base;
+    const g = tf.grads((...ds: tf.Tensor[]) => lossAt(ds));
+    for (let k = 0; k < o.steps; k++) {
+      const next = tf.tidy(() => {
+        const grads = g(delta);
+        return delta.map((dl, i) => tf.minimum(tf.maximum(dl.add(grads[i].sign().mul(bound[i]).mul(0.5)), bound[i].neg()), bound[i]));
+      });
+      delta.forEach((t) => t.dispose());
+      delta = next;
+      best = Math.max(best, tf.tidy(() => lossAt(delta).dataSync()[0]));
+    }
+    return (100 * (best - base)) / (1 + base);
+  });
+}
+
+/** Linear CKA of two feature matrices over the same n examples: centre the columns, then ‖YᵀX‖²_F / (‖XᵀX‖_F·‖YᵀY‖_F). */
+export function linearCka(x: tf.Tensor2D, y: tf.Tensor2D): number {
+  return tf.tidy(() => {
+    const xc = x.sub(x.mean(0)) as tf.Tensor2D;
+    const yc = y.sub(y.mean(0)) as tf.Tensor2D;
+    const fro2 = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.matMul(a.transpose(), b).square().sum();
+    return fro2(yc, xc).div(tf.sqrt(fro2(xc, xc).mul(fro2(yc, yc)))).dataSync()[0];
+  });
+}
+
+/** CKA between the penultimate features of weights `a` and `b` on the first `samples` examples of `d`. */
+export function featureCka(shape: MlpShape, a: Snapshot, b: Snapshot, d: Dataset, samples: number): number {
+  return tf.tidy(() => {
+    const { x } = tensorsOf(d, samples);
+    return linearCka(forward(shape, weightTensors(a), x).features, forward(shape, weightTensors(b), x).features);
+  });
+}
