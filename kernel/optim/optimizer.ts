@@ -1,0 +1,644 @@
+/**
+ * The single ascent/descent core. One step on a batch (x, y):
+ *
+ *   1. first pass:   L(θ), g = ∇L(θ) (+ λ·regulariser when one is set), keeping the logits p = f(x; θ);
+ *                    TRAM-Fisher takes g on the noised batch embed(x) + z instead
+ *   2. divergence:   d = D(q, p) with q from a target (TRAM only; no gradient flows through d)
+ *   3. radius:       r = ρ (constant), or r = min(d·scale, rhoMax) (TRAM, paper Eq. 7)
+ *   4. perturbation: ε = r · P g / (√(gᵀPg) + 1e−12), θ ← θ + ε   (see perturbation.ts for P)
+ *   5. second pass:  h = ∇L(θ + ε) on the clean batch, then θ is restored exactly from saved values
+ *   6. descent:      the wrapped tf.Optimizer applies h (or g when there is no ascent), so learning-rate
+ *                    schedules and momentum stay the base optimizer's
+ *
+ * Without an ascent rule the core is the base optimizer (plus an optional regulariser: R3F, TRPO, MESA).
+ *
+ * BatchNorm and other state: only the first pass updates moving statistics; the target, reporting, noised
+ * and perturbed passes run with the state saved before and restored after. Target passes run in inference
+ * mode (training = false: no dropout) unless `targetTraining` is set.
+ *
+ * m-sharpness: with `batchSplits: n` the batch is cut into n equal micro-batches along axis 0; each gets its own
+ * ε and perturbed gradient, and the descent applies their average (Keras `num_batch_splits`). n = 1 is the plain
+ * step.
+ *
+ * Memory: every stage runs in `tf.tidy`; what must survive between stages is kept and disposed explicitly, so
+ * `tf.memory().numTensors` is unchanged after each step, also after a step that throws.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ModelAdapter, ModelLike, asModel, restore, snapshot, withStateRestored } from './model';
+import { sparseCrossEntropy } from './loss';
+import { Preconditioner, globalNorm, perturbation } from './perturbation';
+import { DivergenceRadius, radiusFromDivergence } from './radius';
+import { Target } from './targets';
+import { DivergenceSpec, divergence as evalDivergence } from './divergences';
+import { Regularizer } from './regularizers';
+import { NoiseSource } from './noise';
+import { NonFiniteError, OptimConfigError, checkOneOf, checkPositiveInt } from './errors';
+
+/** A training batch: inputs, class-index labels, and for sequence logits an optional padding mask. */
+export interface Batch {
+  x: tf.Tensor;
+  /** Class indices, int32 [B] (or [B, T] for sequence logits [B, T, C]). */
+  y: tf.Tensor;
+  /** 1 for positions that count, 0 for padding; the shape of y. */
+  mask?: tf.Tensor;
+}
+
+/** How the ascent radius is chosen. */
+export type RadiusRule =
+  | { kind: 'constant'; value: number }
+  | ({ kind: 'divergence'; target: Target; divergence: DivergenceSpec } & DivergenceRadius);
+
+/** The ascent: ε = r · P g / √(gᵀPg), with g from the clean or the noised batch. */
+export interface AscentRule {
+  preconditioner: Preconditioner;
+  radius: RadiusRule;
+  /** 'noised': g (metric and direction) from embed(x) + z, as TRAM-Fisher. Default 'clean'. */
+  gradient?: 'clean' | 'noised';
+}
+
+export interface SharpnessAwareOptions {
+  /** The method's name, used in reports and error messages. */
+  name?: string;
+  /** The ascent rule; null/undefined: no ascent (base optimizer, or a regularised baseline). */
+  ascent?: AscentRule | null;
+  /** A trust-region loss term added to the task loss in every gradient pass. */
+  regularizer?: Regularizer | null;
+  /** Noise source for the noised-input variants. */
+  noise?: NoiseSource | null;
+  /** m-sharpness: number of micro-batches, each with its own ε (default 1). */
+  batchSplits?: number;
+  /** What to do on a non-finite loss, divergence or gradient: throw a NonFiniteError (default) or skip the step. */
+  onNonFinite?: 'throw' | 'skip';
+  /**
+   * TRAM-Fisher only: run an extra forward pass to report the clean loss L(θ) (its gradient comes from the noised
+   * batch, so the clean loss is not otherwise computed). Default true; set false to save a forward pass, and
+   * `loss` then reports the noised-batch loss.
+   */
+  reportCleanLoss?: boolean;
+  /** Run target passes in training mode (dropout on) instead of inference mode. Default false. */
+  targetTraining?: boolean;
+}
+
+/** Figures of one step. Norms are 2-norms over all tensors together. */
+export interface StepReport {
+  /** 1-based step index. */
+  step: number;
+  /** Task loss L(θ) on the clean batch before the step (the noised-batch loss for TRAM-Fisher when reportCleanLoss is false). */
+  loss: number;
+  /** ‖g‖ of the first-pass gradient (the ascent gradient; the applied one without ascent). */
+  gradNorm: number;
+  /** Task loss + regulariser, when a regulariser is set. */
+  regularizedLoss?: number;
+  /** TRAM: the divergence d between target and current distributions. */
+  divergence?: number;
+  /** The radius r used for the ascent. */
+  radius?: number;
+  /** ‖ε‖. */
+  perturbationNorm?: number;
+  /** L(θ + ε). */
+  perturbedLoss?: number;
+  /** ‖h‖ of the gradient handed to the base optimizer. */
+  descentGradNorm: number;
+  /** True when the step was skipped because a figure was not finite (onNonFinite: 'skip'). */
+  skipped?: boolean;
+  /** Which figure was not finite. */
+  skipReason?: string;
+}
+
+type Figures = Record<string, tf.Scalar>;
+
+function gradsOf(
+  vars: tf.Variable[],
+  f: () => { loss: tf.Scalar; keep: tf.Tensor[] },
+): { value: tf.Scalar; grads: tf.Tensor[]; kept: tf.Tensor[] } {
+  let kept: tf.Tensor[] = [];
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const r = f();
+      kept = r.keep.map((t) => tf.keep(t));
+      return r.loss;
+    }, vars);
+    const gs = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
+    return { value, grads: gs, kept: kept.map((t) => t.clone()) };
+  } finally {
+    kept.forEach((t) => t.dispose());
+  }
+}
+
+function checkBatch(batch: Batch, splits: number): void {
+  if (!batch || !(batch.x instanceof tf.Tensor) || !(batch.y instanceof tf.Tensor)) {
+    throw new OptimConfigError('a batch must be {x: tf.Tensor, y: tf.Tensor (class indices), mask?: tf.Tensor}');
+  }
+  const B = batch.x.shape[0];
+  if (batch.y.shape[0] !== B) {
+    throw new OptimConfigError(
+      `batch shapes do not match: x has ${B} examples ([${batch.x.shape}]) but y has ${batch.y.shape[0]} ([${batch.y.shape}]): give one label per example`,
+    );
+  }
+  if (batch.mask && batch.mask.shape.some((d, i) => d !== batch.y.shape[i])) {
+    throw new OptimConfigError(`batch mask has shape [${batch.mask.shape}] but must match y's [${batch.y.shape}]`);
+  }
+  if (B % splits !== 0) {
+    throw new OptimConfigError(`batchSplits = ${splits} does not divide the batch size ${B}: use a batch size that is a multiple of batchSplits`);
+  }
+}
+
+/**
+ * Stages 1–5 on one (micro-)batch. Holds what survives between stages and frees it in dispose().
+ * The model's weights are θ after every stage except between perturb() and perturbedGradient().
+ */
+class Pass {
+  private owned: tf.Tensor[] = [];
+  private z: tf.Tensor | null = null;
+  private prepared: tf.Tensor[] = [];
+  saved: tf.Tensor[] | null = null;
+  g: tf.Tensor[] | null = null;
+  logits: tf.Tensor | null = null;
+  eps: tf.Tensor[] | null = null;
+  h: tf.Tensor[] | null = null;
+  d: tf.Scalar | null = null;
+  r: tf.Scalar | null = null;
+  figures: Figures = {};
+
+  constructor(
+    readonly opt: SharpnessAwareOptimizer,
+    readonly model: ModelAdapter,
+    readonly batch: Batch,
+    readonly stepIndex: number,
+    readonly split: number,
+  ) {}
+
+  private own<T extends tf.Tensor>(t: T): T {
+    this.owned.push(tf.keep(t));
+    return t;
+  }
+
+  private ownAll<T extends tf.Tensor>(ts: T[]): T[] {
+    return ts.map((t) => this.own(t));
+  }
+
+  /** Noise for this step and split, drawn once and shared by every pass that needs it. */
+  noiseFor = (shape: number[]): tf.Tensor => {
+    if (!this.z) {
+      const src = this.opt.noise;
+      if (!src) {
+        throw new OptimConfigError(
+          `${this.opt.name} needs input noise: give a noise config {kind: 'gaussian', sigma} or a noise source (shape, step, split) => tensor`,
+        );
+      }
+      const z = src(shape, this.stepIndex, this.split);
+      if (!(z instanceof tf.Tensor) || z.shape.length !== shape.length || z.shape.some((d, i) => d !== shape[i])) {
+        const got = z instanceof tf.Tensor ? `[${z.shape}]` : String(z);
+        if (z instanceof tf.Tensor) z.dispose();
+        throw new OptimConfigError(
+          `noise source returned ${got} but the input embeddings have shape [${shape}]: return a tensor of the shape asked for`,
+        );
+      }
+      this.z = this.own(z.toFloat());
+      if (this.z !== z) z.dispose();
+    }
+    if (this.z.shape.some((d, i) => d !== shape[i])) {
+      throw new OptimConfigError(`noise of shape [${this.z.shape}] cannot be added to embeddings of shape [${shape}]`);
+    }
+    return this.z;
+  };
+
+  private lossOf(logits: tf.Tensor, withReg: boolean): { total: tf.Scalar; task: tf.Scalar } {
+    const task = sparseCrossEntropy(logits, this.batch.y, this.batch.mask);
+    const reg = this.opt.regularizer;
+    if (!withReg || !reg) return { total: task, task };
+    const term = reg.term(this.model, { x: this.batch.x, noise: this.noiseFor, mask: this.batch.mask }, logits, this.prepared);
+    return { total: tf.add(task, term) as tf.Scalar, task };
+  }
+
+  /** Stage 1: first gradient g (and p, L). */
+  firstGradient(): void {
+    const reg = this.opt.regularizer;
+    const m = this.model;
+    const noised = this.opt.ascent?.gradient === 'noised';
+    tf.tidy(() => {
+      if (reg) this.prepared = this.ownAll(reg.prepare(m, { x: this.batch.x, noise: this.noiseFor, mask: this.batch.mask }));
+      const { value, grads, kept } = gradsOf(m.trainable, () => {
+        let logits: tf.Tensor;
+        if (noised) {
+          const e = m.embed(this.batch.x, true);
+          logits = m.body(tf.add(e, this.noiseFor(e.shape)), true);
+        } else {
+          logits = m.forward(this.batch.x, true);
+        }
+        const { total, task } = this.lossOf(logits, true);
+        return { loss: total, keep: [logits, task] };
+      });
+      this.g = this.ownAll(grads);
+      this.logits = this.own(kept[0]);
+      this.figures.gradNorm = this.own(globalNorm(grads));
+      if (reg) this.figures.regularizedLoss = this.own(value);
+      if (noised) {
+        this.figures.noisedLoss = this.own(kept[1] as tf.Scalar);
+        if (this.opt.reportCleanLoss) {
+          this.figures.loss = this.own(
+            withStateRestored(m, () => sparseCrossEntropy(m.forward(this.batch.x, true), this.batch.y, this.batch.mask)),
+          );
+        } else this.figures.loss = this.figures.noisedLoss;
+      } else this.figures.loss = this.own(kept[1] as tf.Scalar);
+    });
+  }
+
+  /** Stage 2: d = D(q, p) (TRAM). Runs outside any gradient tape. */
+  measureDivergence(): void {
+    const rule = this.opt.ascent?.radius;
+    if (!rule || rule.kind !== 'divergence') return;
+    if (!this.logits) throw new OptimConfigError('measure the divergence after the first gradient');
+    const logits = this.logits;
+    this.d = tf.tidy(() => {
+      const q = rule.target.logits(this.model, { x: this.batch.x, noise: this.noiseFor, training: this.opt.targetTraining });
+      return this.own(evalDivergence(rule.divergence, q, logits, this.batch.mask));
+    });
+    this.figures.divergence = this.d;
+  }
+
+  /** Stage 3: the radius. */
+  computeRadius(): void {
+    const rule = this.opt.ascent?.radius;
+    if (!rule) return;
+    if (rule.kind === 'constant') this.r = this.own(tf.scalar(rule.value));
+    else {
+      if (!this.d) this.measureDivergence();
+      this.r = this.own(radiusFromDivergence(this.d as tf.Scalar, rule));
+    }
+    this.figures.radius = this.r;
+  }
+
+  /** Stage 4: ε and θ ← θ + ε (θ saved for an exact restore). */
+  perturb(): void {
+    const a = this.opt.ascent;
+    if (!a) return;
+    if (!this.g) throw new OptimConfigError('perturb after the first gradient');
+    if (!this.r) this.computeRadius();
+    const vars = this.model.trainable;
+    const g = this.g;
+    tf.tidy(() => {
+      const eps = perturbation(g, a.preconditioner.diag(vars, g), this.r as tf.Scalar);
+      this.eps = this.ownAll(eps);
+      this.figures.perturbationNorm = this.own(globalNorm(eps));
+      this.saved = this.ownAll(snapshot(vars));
+      vars.forEach((v, i) => v.assign(tf.add(v, eps[i])));
+    });
+  }
+
+  /** Stage 5: h = ∇L(θ + ε) on the clean batch, then θ restored exactly. */
+  perturbedGradient(): void {
+    if (!this.opt.ascent) return;
+    if (!this.saved) this.perturb();
+    const m = this.model;
+    try {
+      tf.tidy(() => {
+        const { value, grads, kept } = withStateRestored(m, () =>
+          gradsOf(m.trainable, () => {
+            const logits = m.forward(this.batch.x, true);
+            const { total, task } = this.lossOf(logits, true);
+            return { loss: total, keep: [task] };
+          }),
+        );
+        void value;
+        this.h = this.ownAll(grads);
+        this.figures.perturbedLoss = this.own(kept[0] as tf.Scalar);
+      });
+    } finally {
+      this.restoreWeights();
+    }
+  }
+
+  /** Puts θ back if it is perturbed. */
+  restoreWeights(): void {
+    if (this.saved) {
+      restore(this.model.trainable, this.saved);
+      this.saved = null;
+    }
+  }
+
+  /** The gradient for the descent: h with an ascent, g without. */
+  descentGradient(): tf.Tensor[] {
+    if (this.opt.ascent && !this.h) this.perturbedGradient();
+    const out = this.opt.ascent ? this.h : this.g;
+    if (!out) throw new OptimConfigError('no gradient yet: run the first gradient stage');
+    return out;
+  }
+
+  dispose(): void {
+    this.restoreWeights();
+    this.owned.forEach((t) => t.dispose());
+    this.owned = [];
+    this.g = this.h = this.eps = null;
+    this.logits = this.d = this.r = this.z = null;
+    this.prepared = [];
+  }
+}
+
+const FIGURE_ORDER = [
+  'loss',
+  'gradNorm',
+  'regularizedLoss',
+  'divergence',
+  'radius',
+  'perturbationNorm',
+  'perturbedLoss',
+  'descentGradNorm',
+] as const;
+
+/**
+ * A step taken stage by stage, for notebooks that show each component. Create with
+ * `optimizer.begin(model, batch)`; call the stages in order (a later stage runs the earlier ones it needs);
+ * `descend()` finishes the step, `dispose()` abandons it (θ is restored). Tensors exposed here belong to the
+ * step and are freed by descend()/dispose().
+ */
+export class StepThrough {
+  private done = false;
+  constructor(
+    private readonly opt: SharpnessAwareOptimizer,
+    private readonly pass: Pass,
+  ) {}
+
+  private guard<T>(f: () => T): T {
+    if (this.done) throw new OptimConfigError('this step is finished: call optimizer.begin(model, batch) for the next one');
+    try {
+      return f();
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  private read(name: keyof Figures): number | undefined {
+    const t = this.pass.figures[name];
+    return t ? t.dataSync()[0] : undefined;
+  }
+
+  /** Stage 1: L(θ) and g = ∇L(θ). */
+  firstGradient(): { loss: number; gradNorm: number; regularizedLoss?: number } {
+    return this.guard(() => {
+      this.pass.firstGradient();
+      return { loss: this.read('loss') as number, gradNorm: this.read('gradNorm') as number, regularizedLoss: this.read('regularizedLoss') };
+    });
+  }
+
+  /** Stage 2: the divergence d (TRAM; undefined for other methods). */
+  divergence(): { divergence?: number } {
+    return this.guard(() => {
+      if (!this.pass.g) this.pass.firstGradient();
+      this.pass.measureDivergence();
+      return { divergence: this.read('divergence') };
+    });
+  }
+
+  /** Stage 3: the radius r. */
+  radius(): { radius?: number } {
+    return this.guard(() => {
+      if (!this.pass.g) this.pass.firstGradient();
+      this.pass.computeRadius();
+      return { radius: this.read('radius') };
+    });
+  }
+
+  /** Stage 4: ε, applied to the weights (θ + ε until the next stage). */
+  perturbation(): { perturbationNorm?: number } {
+    return this.guard(() => {
+      if (!this.pass.g) this.pass.firstGradient();
+      this.pass.perturb();
+      return { perturbationNorm: this.read('perturbationNorm') };
+    });
+  }
+
+  /** Stage 5: the perturbed gradient h = ∇L(θ + ε); θ restored afterwards. */
+  perturbedGradient(): { perturbedLoss?: number; perturbedGradNorm?: number } {
+    return this.guard(() => {
+      if (!this.pass.g) this.pass.firstGradient();
+      this.pass.perturbedGradient();
+      const h = this.pass.h;
+      const n = h ? tf.tidy(() => globalNorm(h).dataSync()[0]) : undefined;
+      return { perturbedLoss: this.read('perturbedLoss'), perturbedGradNorm: n };
+    });
+  }
+
+  /** First-pass gradient g (one tensor per trainable variable), or null before stage 1. */
+  get gradient(): tf.Tensor[] | null {
+    return this.pass.g;
+  }
+  /** The perturbation ε, or null before stage 4 / without ascent. */
+  get epsilon(): tf.Tensor[] | null {
+    return this.pass.eps;
+  }
+  /** The perturbed gradient h, or null before stage 5. */
+  get perturbedGrad(): tf.Tensor[] | null {
+    return this.pass.h;
+  }
+  /** First-pass logits p. */
+  get logits(): tf.Tensor | null {
+    return this.pass.logits;
+  }
+
+  /** Stage 6: the base optimizer applies the descent gradient. Returns the step's report. */
+  descend(): StepReport {
+    return this.guard(() => {
+      if (!this.pass.g) this.pass.firstGradient();
+      try {
+        return this.opt.finish([this.pass]);
+      } finally {
+        this.done = true;
+        this.pass.dispose();
+      }
+    });
+  }
+
+  /** Abandons the step: restores θ and frees its tensors. */
+  dispose(): void {
+    if (this.done) return;
+    this.done = true;
+    this.pass.dispose();
+  }
+}
+
+/**
+ * Sharpness-aware optimizer wrapping a `tf.Optimizer`. Build it with `createOptimizer(methodConfig, base)`
+ * (config.ts) or directly from an {@link AscentRule} and/or a {@link Regularizer}.
+ */
+export class SharpnessAwareOptimizer {
+  readonly name: string;
+  readonly ascent: AscentRule | null;
+  readonly regularizer: Regularizer | null;
+  readonly noise: NoiseSource | null;
+  readonly batchSplits: number;
+  readonly onNonFinite: 'throw' | 'skip';
+  readonly reportCleanLoss: boolean;
+  readonly targetTraining: boolean;
+  /** Steps taken (including skipped ones). */
+  iterations = 0;
+  /** Set by createOptimizer: the method config this optimizer was built from (for getConfig). */
+  methodConfig: Record<string, unknown> | null = null;
+
+  constructor(
+    readonly base: tf.Optimizer,
+    options: SharpnessAwareOptions = {},
+  ) {
+    if (!(base instanceof tf.Optimizer)) {
+      throw new OptimConfigError('the base optimizer must be a tf.Optimizer, e.g. tf.train.sgd(0.1) or tf.train.adam(1e-3)');
+    }
+    this.name = options.name ?? (options.ascent ? 'sharpness-aware' : 'base');
+    this.ascent = options.ascent ?? null;
+    this.regularizer = options.regularizer ?? null;
+    this.noise = options.noise ?? null;
+    this.batchSplits = checkPositiveInt('batchSplits', options.batchSplits ?? 1);
+    this.onNonFinite = checkOneOf('onNonFinite', options.onNonFinite ?? 'throw', ['throw', 'skip'] as const);
+    this.reportCleanLoss = options.reportCleanLoss ?? true;
+    this.targetTraining = options.targetTraining ?? false;
+    const needsNoise =
+      this.ascent?.gradient === 'noised' ||
+      (this.ascent?.radius.kind === 'divergence' && this.ascent.radius.target.needsNoise) ||
+      !!this.regularizer?.needsNoise;
+    if (needsNoise && !this.noise) {
+      throw new OptimConfigError(
+        `${this.name} adds noise to the inputs: give a noise config {kind: 'gaussian' | 'uniform', sigma} or a noise source`,
+      );
+    }
+  }
+
+  /** One full step on a batch. */
+  step(model: ModelLike, batch: Batch): StepReport {
+    const m = asModel(model);
+    checkBatch(batch, this.batchSplits);
+    const n = this.batchSplits;
+    const passes: Pass[] = [];
+    const parts: Batch[] = [];
+    try {
+      if (n === 1) parts.push(batch);
+      else {
+        const xs = tf.split(batch.x, n, 0);
+        const ys = tf.split(batch.y, n, 0);
+        const ms = batch.mask ? tf.split(batch.mask, n, 0) : null;
+        for (let k = 0; k < n; k++) parts.push({ x: xs[k], y: ys[k], mask: ms ? ms[k] : undefined });
+      }
+      for (let k = 0; k < n; k++) {
+        const p = new Pass(this, m, parts[k], this.iterations, k);
+        passes.push(p);
+        p.firstGradient();
+        if (this.ascent) {
+          p.measureDivergence();
+          p.computeRadius();
+          p.perturb();
+          p.perturbedGradient();
+        }
+      }
+      return this.finish(passes);
+    } finally {
+      passes.forEach((p) => p.dispose());
+      if (n > 1) parts.forEach((b) => [b.x, b.y, b.mask].forEach((t) => t?.dispose()));
+    }
+  }
+
+  /** Starts a step to be taken stage by stage (see {@link StepThrough}). Needs batchSplits = 1. */
+  begin(model: ModelLike, batch: Batch): StepThrough {
+    if (this.batchSplits !== 1) {
+      throw new OptimConfigError(`the step-through API takes whole batches (batchSplits = 1; this optimizer has ${this.batchSplits}): use step()`);
+    }
+    const m = asModel(model);
+    checkBatch(batch, 1);
+    return new StepThrough(this, new Pass(this, m, batch, this.iterations, 0));
+  }
+
+  /** @internal Averages the passes' descent gradients, checks every figure, updates targets, applies the base optimizer. */
+  finish(passes: Pass[]): StepReport {
+    const m = passes[0].model;
+    const stepNo = this.iterations + 1;
+    const grads = passes.map((p) => p.descentGradient());
+    const names: string[] = [];
+    let values: Float32Array | Int32Array | Uint8Array;
+    const h = tf.tidy(() => {
+      const avg = passes.length === 1 ? grads[0].map((t) => t.clone()) : grads[0].map((_, i) => tf.div(tf.addN(grads.map((g) => g[i])), passes.length));
+      return avg;
+    });
+    try {
+      values = tf.tidy(() => {
+        const cols: tf.Scalar[] = [];
+        for (const key of FIGURE_ORDER) {
+          if (key === 'descentGradNorm') {
+            names.push(key);
+            cols.push(globalNorm(h));
+            continue;
+          }
+          const ts = passes.map((p) => p.figures[key]).filter((t): t is tf.Scalar => !!t);
+          if (ts.length === 0) continue;
+          names.push(key);
+          cols.push(ts.length === 1 ? ts[0] : (tf.mean(tf.stack(ts)) as tf.Scalar));
+        }
+        return tf.stack(cols);
+      }).dataSync();
+      const report: StepReport = { step: stepNo, loss: NaN, gradNorm: NaN, descentGradNorm: NaN };
+      names.forEach((k, i) => ((report as unknown as Record<string, number>)[k] = values[i]));
+      const bad = names.find((k, i) => !Number.isFinite(values[i]));
+      this.iterations++;
+      if (bad) {
+        const what: Record<string, string> = {
+          loss: 'loss',
+          gradNorm: 'gradient',
+          regularizedLoss: 'regularised loss',
+          divergence: 'divergence',
+          radius: 'radius',
+          perturbationNorm: 'perturbation',
+          perturbedLoss: 'perturbed loss',
+          descentGradNorm: 'descent gradient',
+        };
+        if (this.onNonFinite === 'skip') {
+          report.skipped = true;
+          report.skipReason = `non-finite ${what[bad]} (${values[names.indexOf(bad)]})`;
+          return report;
+        }
+        throw new NonFiniteError(
+          `${this.name}: non-finite ${what[bad]} (${values[names.indexOf(bad)]}) at step ${stepNo}; the weights were left unchanged. ` +
+            "Lower the learning rate or radius, check the inputs, or pass onNonFinite: 'skip' to skip such steps",
+          this.name,
+          stepNo,
+          bad,
+        );
+      }
+      const rule = this.ascent?.radius;
+      if (rule && rule.kind === 'divergence') rule.target.update(m);
+      this.regularizer?.update(m);
+      this.base.applyGradients(m.trainable.map((v, i) => ({ name: v.name, tensor: h[i] })));
+      return report;
+    } finally {
+      h.forEach((t) => t.dispose());
+    }
+  }
+
+  /**
+   * The serialisable config {method, base: {className, config}, options} (optimizers built by createOptimizer);
+   * rebuild with `fromConfig`. Injected noise functions and initial target weights are not part of it.
+   */
+  getConfig(): {
+    method: Record<string, unknown>;
+    base: { className: string; config: tf.serialization.ConfigDict };
+    options: { batchSplits: number; onNonFinite: 'throw' | 'skip'; reportCleanLoss: boolean; targetTraining: boolean };
+  } {
+    if (!this.methodConfig) {
+      throw new OptimConfigError('getConfig needs an optimizer built by createOptimizer (a hand-built one has no method config)');
+    }
+    return {
+      method: JSON.parse(JSON.stringify(this.methodConfig)),
+      base: { className: this.base.getClassName(), config: this.base.getConfig() },
+      options: {
+        batchSplits: this.batchSplits,
+        onNonFinite: this.onNonFinite,
+        reportCleanLoss: this.reportCleanLoss,
+        targetTraining: this.targetTraining,
+      },
+    };
+  }
+
+  /** Frees the stored target weights and the base optimizer's slots. */
+  dispose(): void {
+    const rule = this.ascent?.radius;
+    if (rule && rule.kind === 'divergence') rule.target.dispose();
+    this.regularizer?.dispose();
+    this.base.dispose();
+  }
+}
