@@ -1,0 +1,6 @@
+/** Backend selection (`initBackend`) and the wasm fast matMul kernels. */
+export { initBackend, parsePreference, BackendUnavailableError, PREFERENCES } from './init';
+export type { BackendPreference, BackendReport, BackendAttempt, InitBackendOptions } from './init';
+export { CANDIDATES } from './candidates';
+export type { BackendChoice, Candidate } from './candidates';
+export { setFastMatMulGradient, isFastMatMulGradientOn } from './fast-matmul';
