@@ -7,12 +7,12 @@
  */
 import type { ActivationFunction, OutputItem } from 'vscode-notebook-renderer';
 import { Chart, registerables } from 'chart.js';
-import { TRAM_PLUGINS } from '../../kernel/charts/plugins';
+import { tramPlugins } from '../../kernel/charts/plugins';
 import { ChartView } from './chartView';
 import { readEditorTheme, watchEditorTheme, type EditorTheme } from './editorTheme';
 import { checkConfig } from './prepare';
 
-Chart.register(...registerables, ...TRAM_PLUGINS);
+Chart.register(...registerables, ...tramPlugins((w, h) => new OffscreenCanvas(w, h)));
 
 function showError(element: HTMLElement, item: OutputItem, err: unknown): void {
   const box = document.createElement('pre');

@@ -24,6 +24,10 @@ interface Ctx2D {
   fillRect(x: number, y: number, w: number, h: number): void;
   strokeRect(x: number, y: number, w: number, h: number): void;
   fillText(text: string, x: number, y: number): void;
+  createImageData(width: number, height: number): { data: Uint8ClampedArray };
+  putImageData(image: unknown, x: number, y: number): void;
+  drawImage(image: unknown, x: number, y: number, w: number, h: number): void;
+  imageSmoothingEnabled: boolean;
   fillStyle: unknown;
   strokeStyle: unknown;
   lineWidth: number;
@@ -34,6 +38,7 @@ interface Ctx2D {
 
 interface Scale {
   getPixelForValue(v: number): number;
+  getValueForPixel(p: number): number;
 }
 
 const ctxOf = (chart: Chart): Ctx2D => chart.ctx as unknown as Ctx2D;
@@ -104,37 +109,80 @@ export interface HeatmapLayer extends ZScale {
   yAxisID?: string;
 }
 
-/** Draws a grid of coloured cells under the datasets, clipped to the plot area. */
-export const heatmapPlugin: Plugin = {
-  id: 'tramHeatmap',
-  beforeDatasetsDraw(chart: Chart, _args: unknown, opts: HeatmapLayer) {
-    if (!opts || !opts.z || !opts.x || !opts.y) return;
-    const xs = scale(chart, opts.xAxisID ?? 'x');
-    const ys = scale(chart, opts.yAxisID ?? 'y');
-    if (!xs || !ys) return;
-    const px = cellEdges(opts.x).map((v) => Math.round(xs.getPixelForValue(v)));
-    const py = cellEdges(opts.y).map((v) => Math.round(ys.getPixelForValue(v)));
-    const area = chart.chartArea;
-    const ctx = ctxOf(chart);
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
-    ctx.clip();
-    const s: ZScale = { zMin: opts.zMin, zMax: opts.zMax, logZ: opts.logZ };
-    for (let i = 0; i < opts.y.length; i++) {
-      const row = opts.z[i];
-      const y0 = Math.min(py[i], py[i + 1]);
-      const h = Math.abs(py[i + 1] - py[i]);
-      for (let j = 0; j < opts.x.length; j++) {
-        const color = zColor(row[j], s);
-        if (color === null) continue;
-        ctx.fillStyle = color;
-        ctx.fillRect(Math.min(px[j], px[j + 1]), y0, Math.abs(px[j + 1] - px[j]), h);
+/** An offscreen canvas: `new OffscreenCanvas(w, h)` in the browser, `createCanvas(w, h)` of @napi-rs/canvas in Node. */
+export type CanvasFactory = (width: number, height: number) => { getContext(kind: '2d'): unknown };
+
+/** Index k with edges[k] <= v < edges[k + 1] for increasing edges, or -1 outside. */
+function cellIndex(edges: number[], v: number): number {
+  if (!(v >= edges[0]) || !(v < edges[edges.length - 1])) return -1;
+  let lo = 0;
+  let hi = edges.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (edges[mid] <= v) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** viridis as RGB bytes, index = round(255 t). */
+const VIRIDIS_RGB: number[][] = VIRIDIS_LUT.map((c) => c.match(/\d+/g)!.map(Number));
+
+/**
+ * Draws a grid of coloured cells under the datasets, inside the plot area. Each pixel of the plot area takes the
+ * colour of the cell its centre falls in (cells of any size and spacing, one image, however many cells), so the
+ * kernel PNG and the editor agree pixel for pixel; missing values and pixels outside the grid stay transparent.
+ */
+export function heatmapPlugin(makeCanvas: CanvasFactory): Plugin {
+  return {
+    id: 'tramHeatmap',
+    beforeDatasetsDraw(chart: Chart, _args: unknown, opts: HeatmapLayer) {
+      if (!opts || !opts.z || !opts.x || !opts.y) return;
+      const xs = scale(chart, opts.xAxisID ?? 'x');
+      const ys = scale(chart, opts.yAxisID ?? 'y');
+      if (!xs || !ys) return;
+      const area = chart.chartArea;
+      const left = Math.floor(area.left);
+      const top = Math.floor(area.top);
+      const width = Math.ceil(area.right) - left;
+      const height = Math.ceil(area.bottom) - top;
+      if (width <= 0 || height <= 0) return;
+      const ex = cellEdges(opts.x);
+      const ey = cellEdges(opts.y);
+      const col = Array.from({ length: width }, (_, u) => cellIndex(ex, xs.getValueForPixel(left + u + 0.5)));
+      const row = Array.from({ length: height }, (_, v) => cellIndex(ey, ys.getValueForPixel(top + v + 0.5)));
+      const s: ZScale = { zMin: opts.zMin, zMax: opts.zMax, logZ: opts.logZ };
+      const colour = opts.z.map((r) => r.map((z) => {
+        const t = zFraction(z, s);
+        return Number.isNaN(t) ? null : VIRIDIS_RGB[Math.round(t * 255)];
+      }));
+      const off = makeCanvas(width, height);
+      const octx = off.getContext('2d') as Ctx2D;
+      const image = octx.createImageData(width, height);
+      const px = image.data;
+      for (let v = 0; v < height; v++) {
+        const i = row[v];
+        if (i < 0) continue;
+        for (let u = 0; u < width; u++) {
+          const j = col[u];
+          const rgb = j < 0 ? null : colour[i][j];
+          if (!rgb) continue;
+          const k = (v * width + u) * 4;
+          px[k] = rgb[0];
+          px[k + 1] = rgb[1];
+          px[k + 2] = rgb[2];
+          px[k + 3] = 255;
+        }
       }
-    }
-    ctx.restore();
-  },
-};
+      octx.putImageData(image, 0, 0);
+      const ctx = ctxOf(chart);
+      ctx.save();
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(off, left, top, width, height);
+      ctx.restore();
+    },
+  };
+}
 
 /** Settings of `options.plugins.tramColorBar`. */
 export interface ColorBarOptions extends ZScale {
@@ -188,7 +236,10 @@ export const colorBarPlugin: Plugin = {
       const v = opts.logZ
         ? 10 ** (Math.log10(opts.zMin) + t * (Math.log10(opts.zMax) - Math.log10(opts.zMin)))
         : opts.zMin + t * (opts.zMax - opts.zMin);
-      ctx.fillText(formatNumber(v, 3), left + width + 6, top + (1 - t) * height);
+      // Linear ticks are rounded to a thousandth of their spacing (so a tick at -6e-7 between -1 and 1 reads 0).
+      const q = 10 ** (Math.floor(Math.log10((opts.zMax - opts.zMin) / (n - 1))) - 2);
+      const shown = opts.logZ || !(q > 0) ? v : Math.round(v / q) * q;
+      ctx.fillText(formatNumber(shown, 3), left + width + 6, top + (1 - t) * height);
     }
     ctx.restore();
   },
@@ -243,5 +294,10 @@ export const arrowsPlugin: Plugin = {
   },
 };
 
-/** All plugins, to register once with `Chart.register(...TRAM_PLUGINS)` (kernel and renderer). */
-export const TRAM_PLUGINS: Plugin[] = [backgroundPlugin, heatmapPlugin, colorBarPlugin, arrowsPlugin];
+/**
+ * All plugins, to register once with `Chart.register(...tramPlugins(makeCanvas))` (kernel and renderer);
+ * `makeCanvas` gives the heatmap its offscreen canvas.
+ */
+export function tramPlugins(makeCanvas: CanvasFactory): Plugin[] {
+  return [backgroundPlugin, heatmapPlugin(makeCanvas), colorBarPlugin, arrowsPlugin];
+}

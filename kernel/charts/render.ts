@@ -4,7 +4,7 @@
  */
 import { Chart, registerables } from 'chart.js';
 import { createCanvas } from '@napi-rs/canvas';
-import { TRAM_PLUGINS } from './plugins';
+import { tramPlugins } from './plugins';
 import { applyTheme, LIGHT_THEME, type ChartTheme } from './theme';
 import type { ChartConfig, ChartSize } from './types';
 
@@ -15,7 +15,7 @@ const MAX_SIDE = 8000;
 let registered = false;
 function register(): void {
   if (registered) return;
-  Chart.register(...registerables, ...TRAM_PLUGINS);
+  Chart.register(...registerables, ...tramPlugins((w, h) => createCanvas(w, h)));
   registered = true;
 }
 
