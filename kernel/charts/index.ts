@@ -8,7 +8,7 @@ export { scatterChart, type ScatterChartOptions } from './scatter';
 export { barChart, type BarChartOptions } from './bar';
 export { heatmap, type HeatmapChartOptions, type Surface } from './heatmap';
 export { trajectoryChart, type TrajectoryChartOptions, type XY } from './trajectory';
-export { LiveChart, type LiveChartOptions, type BundleSink, type Clock } from './live';
+export { LiveChart, type LiveChartOptions, type BundleSink, type BundleDisplay, type Clock } from './live';
 export { chartBundle } from './bundle';
 export { renderPng } from './render';
 export { decimateIndices, DEFAULT_MAX_POINTS } from './decimate';

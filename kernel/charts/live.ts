@@ -14,6 +14,11 @@ import type { ChartBundle, ChartSize, ChartText } from './types';
 
 export type BundleSink = (bundle: ChartBundle, update: boolean) => void;
 
+/** Anything with a `mime(bundle)` method that shows a bundle and replaces it on later calls (the kernel's display handles). */
+export interface BundleDisplay {
+  mime(bundle: ChartBundle): unknown;
+}
+
 /** Time source and timer, replaceable in tests. */
 export interface Clock {
   now(): number;
@@ -58,9 +63,17 @@ export class LiveChart {
   private _dirty = false;
   private _timer: unknown = null;
 
-  constructor(private readonly _sink: BundleSink, opts: LiveChartOptions) {
+  private readonly _sink: BundleSink;
+
+  /**
+   * @param sink where each emit goes: a function `(bundle, update) => void`, or a display handle
+   *   (`display.handle()` in a notebook) whose `mime(bundle)` shows the chart and then replaces it in place.
+   */
+  constructor(sink: BundleSink | BundleDisplay, opts: LiveChartOptions) {
     const where = 'LiveChart';
-    if (typeof _sink !== 'function') throw new TypeError(`${where}: the first argument must be a function (bundle, update) => void that shows the chart`);
+    if (typeof sink === 'function') this._sink = sink;
+    else if (sink && typeof (sink as BundleDisplay).mime === 'function') this._sink = (bundle) => { (sink as BundleDisplay).mime(bundle); };
+    else throw new TypeError(`${where}: the first argument must be a display handle (display.handle()) or a function (bundle, update) => void that shows the chart`);
     if (!opts || !Array.isArray(opts.series) || opts.series.length === 0 || !opts.series.every((s) => typeof s === 'string')) {
       throw new TypeError(`${where}: options.series must be a non-empty list of curve names, e.g. ['train loss', 'test loss']`);
     }

@@ -88,5 +88,16 @@ test('LiveChart rejects unknown series and bad options with a clear message', ()
   assert.throws(() => live.push(NaN, { train: 1 }), /step must be a finite number/);
   assert.throws(() => new LiveChart(() => {}, { ...base, series: [] }), /options.series must be a non-empty list/);
   assert.throws(() => new LiveChart(() => {}, { ...base, minIntervalMs: -1 }), /minIntervalMs must be a finite number >= 0/);
-  assert.throws(() => new LiveChart(null as any, base), /first argument must be a function/);
+  assert.throws(() => new LiveChart(null as any, base), /first argument must be a display handle \(display.handle\(\)\) or a function/);
+});
+
+test('LiveChart takes a display handle: mime(bundle) is called for the first emit and each update', () => {
+  const clock = new FakeClock();
+  const shown: ChartBundle[] = [];
+  const live = new LiveChart({ mime: (b: ChartBundle) => shown.push(b) }, { ...base, minIntervalMs: 100, clock });
+  live.push(0, { train: 1 });
+  clock.t += 100;
+  live.push(1, { train: 0.5 });
+  assert.equal(shown.length, 2);
+  assert.equal(points(shown[1]).length, 2);
 });
