@@ -225,8 +225,10 @@ export class MethodStepper {
     return figures;
   }
 
+  /** Frees the target weights and the base optimizer's slots. */
   dispose(): void {
     this.target?.forEach((t) => t.dispose());
     this.target = null;
+    this.base.dispose();
   }
 }

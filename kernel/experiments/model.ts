@@ -64,6 +64,17 @@ export function forward(shape: MlpShape, w: readonly tf.Tensor[], x: tf.Tensor2D
   return { embedding: e, features, logits };
 }
 
+/** The model split at the noise site, for adapters that add noise to "input embeddings": forward = body(embed(x)). */
+export function embedPart(shape: MlpShape, w: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor {
+  return shape.noiseAt === 'input' ? x : x.matMul(w[0] as tf.Tensor2D).add(w[1]);
+}
+
+export function bodyPart(shape: MlpShape, w: readonly tf.Tensor[], e: tf.Tensor): tf.Tensor {
+  const [W0, b0, W1, b1, W2, b2] = w as tf.Tensor2D[];
+  const pre = shape.noiseAt === 'input' ? (e as tf.Tensor2D).matMul(W0).add(b0) : e;
+  return tf.tanh(tf.tanh(pre).matMul(W1).add(b1)).matMul(W2).add(b2);
+}
+
 /** Shape of the noise tensor for a batch of `n` rows. */
 export function noiseShape(shape: MlpShape, n: number): [number, number] {
   return shape.noiseAt === 'input' ? [n, shape.inputs] : [n, shape.hidden[0]];

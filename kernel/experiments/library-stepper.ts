@@ -1,0 +1,64 @@
+/**
+ * The experiment methods run through the project's optimizer library (`kernel/optim`): each {@link MethodSpec} is
+ * translated to the library's method config (the golden-case format) and stepped by
+ * `createOptimizer(config, adam)` on a `fromFunction` adapter of the experiment MLP. `methods.ts` holds a second,
+ * compact implementation of the same equations; running both (`--impl local`) cross-checks the library.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createOptimizer, fromFunction, SharpnessAwareOptimizer, ModelAdapter } from '../optim';
+import { MethodConfig, MethodSpec, StepFigures, Batch } from './methods';
+import { MlpShape, forward, embedPart, bodyPart } from './model';
+
+/** The library's config for one experiment method; `seed` seeds its noise. */
+export function libraryConfig(c: MethodConfig, seed: number): Record<string, unknown> {
+  const noise = (sigma: number) => ({ kind: 'gaussian', sigma, seed });
+  const kl = { kind: 'kl', direction: 'forward', reduction: 'batchmean' };
+  switch (c.name) {
+    case 'adam':
+      return { name: 'adam' };
+    case 'sam':
+      return { name: 'sam', rho: c.rho };
+    case 'asam':
+      return { name: 'asam', rho: c.rho, eta: c.eta, scope: 'weights' };
+    case 'fisher-sam':
+      return { name: 'fisher-sam', gamma: c.gamma, eta: c.eta };
+    case 'r3f':
+      return { name: 'r3f', lambda: c.lambda, noise: noise(c.sigma) };
+    case 'asam+r3f':
+      return { name: 'asam+r3f', rho: c.rho, eta: c.eta, scope: 'weights', lambda: c.lambda, noise: noise(c.sigma) };
+    case 'tram':
+      return {
+        name: 'tram',
+        target: c.target,
+        eta: c.eta,
+        scope: 'weights',
+        divergence: kl,
+        ...(c.target === 'ema' ? { decay: c.decay ?? 0.99 } : {}),
+        ...(c.target === 'x' ? { noise: noise(c.sigma ?? 0.1) } : {}),
+      };
+    case 'tram-fisher':
+      return { name: 'tram-fisher', gamma: c.gamma, eta: c.eta, noise: noise(c.sigma) };
+  }
+}
+
+export class LibraryStepper {
+  private readonly opt: SharpnessAwareOptimizer;
+  private readonly model: ModelAdapter;
+
+  constructor(readonly spec: MethodSpec, readonly shape: MlpShape, readonly vars: tf.Variable[], base: tf.Optimizer, seed: number) {
+    this.model = fromFunction(vars, (x) => forward(shape, vars, x as tf.Tensor2D).logits, {
+      embed: (x) => embedPart(shape, vars, x),
+      body: (e) => bodyPart(shape, vars, e),
+    });
+    this.opt = createOptimizer(libraryConfig(spec.config, seed), base);
+  }
+
+  step(b: Batch): StepFigures {
+    const r = this.opt.step(this.model, { x: b.x, y: b.y });
+    return { loss: r.loss, radius: r.radius ?? 0, divergence: r.divergence };
+  }
+
+  dispose(): void {
+    this.opt.dispose();
+  }
+}
