@@ -107,6 +107,18 @@ export interface StepReport {
 
 type Figures = Record<string, tf.Scalar>;
 
+/**
+ * When the forward function throws inside a gradient scope, tfjs leaves the tensors it saved for the backward
+ * pass (kept clones) on its tape. Free them as tfjs itself does after a backward pass, so a failing step does
+ * not leak. Only the outermost tape is touched.
+ */
+function releaseAbandonedTape(): void {
+  const state = (tf.engine() as unknown as { state: { gradientDepth: number; activeTape: { saved?: tf.Tensor[] }[] | null } }).state;
+  if (state.gradientDepth !== 0 || !state.activeTape) return;
+  for (const node of state.activeTape) node.saved?.forEach((t) => t.dispose());
+  state.activeTape = null;
+}
+
 function gradsOf(
   vars: tf.Variable[],
   f: () => { loss: tf.Scalar; keep: tf.Tensor[] },
@@ -120,6 +132,9 @@ function gradsOf(
     }, vars);
     const gs = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
     return { value, grads: gs, kept: kept.map((t) => t.clone()) };
+  } catch (e) {
+    releaseAbandonedTape();
+    throw e;
   } finally {
     kept.forEach((t) => t.dispose());
   }
@@ -557,7 +572,7 @@ export class SharpnessAwareOptimizer {
       return avg;
     });
     try {
-      values = tf.tidy(() => {
+      const stacked = tf.tidy(() => {
         const cols: tf.Scalar[] = [];
         for (const key of FIGURE_ORDER) {
           if (key === 'descentGradNorm') {
@@ -571,7 +586,12 @@ export class SharpnessAwareOptimizer {
           cols.push(ts.length === 1 ? ts[0] : (tf.mean(tf.stack(ts)) as tf.Scalar));
         }
         return tf.stack(cols);
-      }).dataSync();
+      });
+      try {
+        values = stacked.dataSync();
+      } finally {
+        stacked.dispose();
+      }
       const report: StepReport = { step: stepNo, loss: NaN, gradNorm: NaN, descentGradNorm: NaN };
       names.forEach((k, i) => ((report as unknown as Record<string, number>)[k] = values[i]));
       const bad = names.find((k, i) => !Number.isFinite(values[i]));
