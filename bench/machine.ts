@@ -33,9 +33,9 @@ const root = path.resolve(__dirname, '..', '..');
 
 /** Installed version of a package, or null when it does not resolve. */
 export function packageVersion(name: string): string | null {
+  // Read the file directly: packages with an `exports` map (chart.js) do not export their package.json.
   try {
-    const p = require.resolve(`${name}/package.json`, { paths: [root] });
-    return (JSON.parse(fs.readFileSync(p, 'utf8')) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return null;
   }

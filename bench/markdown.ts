@@ -1,5 +1,5 @@
 /** The markdown report of one run (written beside its JSON). */
-import { methods } from './methods';
+import { methods, referenceMethods } from './methods';
 import type { Results } from './results';
 
 const f = (x: number | undefined, d = 2) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
@@ -32,12 +32,19 @@ export function toMarkdown(r: Results): string {
 
   if (r.stepCost.length) {
     out.push('## Step cost', '');
-    out.push('Median ms per step, and the paired ratio to the base optimizer (Adam) measured in the same rounds.', '');
-    const ids = methods.map((x) => x.id).filter((id) => r.stepCost.some((s) => id in s.ms));
-    const labels = Object.fromEntries(methods.map((x) => [x.id, x.label]));
-    out.push(...table(['backend', 'model', 'batch', ...ids.map((id) => labels[id])],
-      r.stepCost.map((s) => [s.backend, s.model, String(s.batch),
-        ...ids.map((id) => (id in s.ms ? `${ms(s.ms[id])} (${f(s.vsBase[id])}×)` : '—'))])));
+    out.push('Median ms per step, and in brackets the paired ratio to the base optimizer (Adam through the library)',
+      'measured in the same rounds. `tf.train.adam` is bare tfjs without the library.', '');
+    const all = [...methods, ...referenceMethods];
+    const labels = Object.fromEntries(all.map((x) => [x.id, x.label]));
+    for (const backend of [...new Set(r.stepCost.map((s) => s.backend))]) {
+      const rows = r.stepCost.filter((s) => s.backend === backend);
+      const ids = all.map((x) => x.id).filter((id) => rows.some((s) => id in s.ms));
+      out.push(`**${backend}**`, '');
+      out.push(...table(['method', ...rows.map((s) => `${s.model} (batch ${s.batch})`)],
+        ids.map((id) => [labels[id], ...rows.map((s) => (id in s.ms ? `${ms(s.ms[id])} (${f(s.vsBase[id])}×)` : '—'))])));
+      out.push('');
+    }
+    const ids = methods.map((x) => x.id);
     out.push('', '### Ratios', '');
     const tids = ids.filter((id) => id.startsWith('tram-') && id !== 'tram-fisher');
     out.push(...table(['backend', 'model', 'SAM/base', ...tids.map((id) => `${labels[id]}/ASAM`), 'TRAM-Fisher/Fisher-SAM',
@@ -45,6 +52,10 @@ export function toMarkdown(r: Results): string {
     r.stepCost.map((s) => [s.backend, s.model, f(s.vsBase.sam), ...tids.map((id) => f(s.tramOverAsam[id])),
       f(s.tramFisherOverFisherSam), f(s.passes.floorTramOverAsam), f(s.passes.floorSamOverBase),
       ms(s.passes.forwardMs), ms(s.passes.forwardBackwardMs)])));
+    const extra = [...new Set(r.stepCost.flatMap((s) => Object.keys(s.extraRatios ?? {})))];
+    if (extra.length) {
+      out.push('', ...table(['backend', 'model', ...extra], r.stepCost.map((s) => [s.backend, s.model, ...extra.map((k) => f(s.extraRatios?.[k]))])));
+    }
     out.push('', 'The floors come from the measured pass costs F (forward, no tape) and FB (forward + backward) of the same',
       'model and batch, with U = base − FB: TRAM/ASAM ≥ (2FB + F + U)/(2FB + U), SAM/base ≥ (2FB + U)/(FB + U).', '');
     const leaks = r.stepCost.flatMap((s) => Object.entries(s.tensorGrowth).filter(([, g]) => g !== 0).map(([id, g]) => `${s.backend} ${s.model} ${id}: ${g}`));
@@ -88,7 +99,7 @@ export function toMarkdown(r: Results): string {
 
   if (r.memory) {
     const x = r.memory;
-    out.push('## Memory', '', `${x.steps} steps, ${x.model}, ${x.backend}.`, '');
+    out.push('## Memory', '', `${x.steps} steps after ${x.warmup} warm-up steps, ${x.model}, ${x.backend}, in a fresh process; every reading after a garbage collection.`, '');
     out.push(...table(['figure', 'start', 'end', 'change'], [
       ['tf.memory().numTensors', String(x.numTensorsStart), String(x.numTensorsEnd), String(x.numTensorsEnd - x.numTensorsStart)],
       ['RSS MiB', f(x.rssStartMiB, 1), f(x.rssEndMiB, 1), pct(x.rssGrowth)],

@@ -10,13 +10,12 @@
  * so TRAM/ASAM ≥ (2·FB + F + U)/(2·FB + U).
  */
 import * as tf from '@tensorflow/tfjs';
+import { sparseCrossEntropy } from '../kernel/optim';
 import type { Batch } from './models';
 import type { Candidate } from './timing';
 
 export function taskLoss(model: tf.LayersModel, batch: Batch): tf.Scalar {
-  const logits = model.apply(batch.x, { training: true }) as tf.Tensor;
-  const classes = logits.shape[logits.shape.length - 1] as number;
-  return tf.losses.softmaxCrossEntropy(tf.oneHot(batch.y, classes), logits) as tf.Scalar;
+  return sparseCrossEntropy(model.apply(batch.x, { training: true }) as tf.Tensor, batch.y);
 }
 
 export function trainableVariables(model: tf.LayersModel): tf.Variable[] {

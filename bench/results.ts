@@ -32,6 +32,8 @@ export interface StepCost {
   /** paired ratio TRAM-<target> / ASAM, by TRAM method id */
   tramOverAsam: Record<string, number>;
   tramFisherOverFisherSam: number;
+  /** reference ratios (library overhead, TRAM-Fisher without its reporting pass) */
+  extraRatios: Record<string, number>;
   /** pass costs on the same model and batch */
   passes: { forwardMs: number; forwardBackwardMs: number; floorTramOverAsam: number; floorSamOverBase: number };
   /** tf.memory().numTensors growth over all measured steps, by method id (0 = no leak) */
@@ -76,6 +78,8 @@ export interface KernelSide {
 
 export interface Memory {
   steps: number;
+  /** steps run before the first reading */
+  warmup: number;
   model: string;
   backend: string;
   numTensorsStart: number;

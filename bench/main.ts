@@ -1,0 +1,177 @@
+/**
+ * `npm run bench [-- --quick] [-- --backends wasm,cpu] [-- --out DIR]`: the performance suite (#6, #3).
+ *
+ * Step cost of every method on three models and every available backend, as ratios measured in one run;
+ * backend speed (wasm's fast matMul gradient, native); ours vs PyTorch on CPU; kernel cold start, trivial
+ * cell, chart render and live-display overhead; memory over a long TRAM run; how cost grows with batch and
+ * width. Writes `<date>.md` and `<date>.json` under bench/results/ (bench/results/tmp/ with --quick).
+ * Goals missed are reported, not failures: the exit status is 0 whenever the suite ran.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as tf from '@tensorflow/tfjs';
+import { gitRevision, machineInfo, versions } from './machine';
+import { probeBackends, useBackend } from './backends';
+import { defaultBatch, defaultSpecs, type ModelKind } from './models';
+import { measureStepCost } from './stepcost';
+import { compareWithTorch, torchUnavailable } from './torch';
+import { chartRenderMs, progressOverhead } from './kernelside';
+import { measureMemory } from './memory';
+import { measureGrowth } from './growth';
+import { backendSpeed } from './backendspeed';
+import { checkGoals } from './goals';
+import { toMarkdown } from './markdown';
+import type { Schedule } from './timing';
+import type { Results } from './results';
+
+interface Options {
+  quick: boolean;
+  backends: string[] | null;
+  out: string | null;
+}
+
+const usage = 'usage: npm run bench [-- --quick] [--backends wasm,cpu,tensorflow] [--out DIR]';
+
+export function parseArgs(argv: string[]): Options {
+  const o: Options = { quick: false, backends: null, out: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') o.quick = true;
+    else if (a === '--backends' || a === '--out') {
+      const v = argv[++i];
+      if (!v || v.startsWith('--')) throw new Error(`${a} needs a value. ${usage}`);
+      if (a === '--out') o.out = v;
+      else o.backends = v.split(',').filter(Boolean);
+    } else if (a === '-h' || a === '--help') {
+      console.log(usage);
+      process.exit(0);
+    } else throw new Error(`unknown option '${a}'. ${usage}`);
+  }
+  return o;
+}
+
+/** Rounds per model and backend: enough rounds for stable medians while the whole run stays under 10 minutes. */
+function schedule(quick: boolean, backend: string, model: ModelKind): Schedule {
+  if (quick) return { warmup: 1, rounds: 3, stepsPerRound: 2 };
+  if (backend === 'cpu') return { warmup: 1, rounds: model === 'mlp' ? 5 : 3, stepsPerRound: 1 };
+  return { warmup: 2, rounds: model === 'mlp' ? 9 : 7, stepsPerRound: model === 'mlp' ? 3 : 2 };
+}
+
+function log(s: string): void {
+  process.stderr.write(s + '\n');
+}
+
+async function main(): Promise<number> {
+  const opts = parseArgs(process.argv.slice(2));
+  const t0 = performance.now();
+  const root = path.resolve(__dirname, '..', '..');
+  const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const probe = await probeBackends();
+  let measured: string[] = probe.available.filter((b) => !opts.backends || opts.backends.includes(b));
+  const skipped = { ...probe.skipped };
+  for (const b of probe.available) if (!measured.includes(b)) skipped[b] = 'not requested (--backends)';
+  if (opts.quick) {
+    for (const b of measured.slice(1)) skipped[b] = '--quick measures the first available backend only';
+    measured = measured.slice(0, 1);
+  }
+  const notes: string[] = Object.entries(probe.detail).filter(([b]) => measured.includes(b as never)).map(([, d]) => d);
+  if (opts.quick) notes.push('--quick: MLP only, 3 rounds, 1,000 memory steps (a full run does 10,000), one growth round; figures are rough.');
+  const r: Results = {
+    meta: {
+      date, command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
+      quick: opts.quick, machine: machineInfo(), versions: versions(), git: gitRevision(),
+      backends: { measured, skipped }, notes,
+    },
+    stepCost: [], growth: [], goals: [],
+  };
+  log(`bench: backends ${measured.join(', ') || 'none'}${Object.keys(skipped).length ? ` (not: ${Object.keys(skipped).join(', ')})` : ''}`);
+  if (!measured.length) throw new Error('no backend could be started; run `tram doctor` to see why');
+  const primary = measured.includes('wasm') ? 'wasm' : measured[0];
+  const models: ModelKind[] = opts.quick ? ['mlp'] : ['mlp', 'cnn', 'transformer'];
+
+  // Step cost, every backend (the primary first, the slow pure-JS cpu last).
+  const order = [primary, ...measured.filter((b) => b !== primary)].sort((a, b) => Number(a === 'cpu') - Number(b === 'cpu'));
+  log('step cost');
+  for (const b of order) {
+    await switchTo(b);
+    for (const m of models) {
+      r.stepCost.push(await measureStepCost(b, m, defaultSpecs[m], defaultBatch[m], schedule(opts.quick, b, m), undefined, log));
+    }
+  }
+
+  await switchTo(primary);
+  log('backend speed');
+  r.backendSpeed = await backendSpeed(measured, opts.quick, log);
+  await switchTo(primary);
+
+  log('PyTorch');
+  const why = torchUnavailable();
+  r.pytorch = { available: !why, reason: why ?? undefined, rows: [] };
+  if (!why) {
+    for (const b of order.filter((x) => x !== 'cpu')) {
+      await switchTo(b);
+      for (const m of models) {
+        await compareWithTorch(r.pytorch, b, m, defaultSpecs[m], defaultBatch[m], schedule(opts.quick, b, m), log);
+      }
+    }
+    if (order.includes('cpu')) notes.push('PyTorch is compared on the wasm and native backends (the goals name them), not on the pure-JS cpu fallback.');
+  } else log(`  skipped: ${why}`);
+
+  await switchTo(primary);
+  log('kernel');
+  r.kernel = { kernelNotes: [] };
+  await kernelFigures(r, opts.quick);
+  const chart = await chartRenderMs(opts.quick ? 3 : 10);
+  r.kernel.chartRenderMs = chart.ms;
+  r.kernel.chartPoints = chart.points;
+  r.kernel.progress = await progressOverhead(defaultSpecs.mlp, defaultBatch.mlp,
+    opts.quick ? { warmup: 5, rounds: 3, stepsPerRound: 30 } : { warmup: 10, rounds: 7, stepsPerRound: 60 });
+
+  log('memory');
+  const small = { kind: 'mlp' as const, input: 32, hidden: [64], classes: 10 };
+  r.memory = measureMemory(primary, small, 32, 'tram-theta-prev', opts.quick ? 1000 : 10_000, log);
+
+  log('growth');
+  r.growth = await measureGrowth(primary, 'tram-x', [16, 32, 64, 128], [64, 128, 256, 512],
+    opts.quick ? { warmup: 1, rounds: 1, stepsPerRound: 2 } : { warmup: 2, rounds: 5, stepsPerRound: 2 }, log);
+
+  r.goals = checkGoals(r);
+  r.meta.durationS = (performance.now() - t0) / 1000;
+  const dir = opts.out ?? path.join(root, 'bench', 'results', opts.quick ? 'tmp' : '');
+  fs.mkdirSync(dir, { recursive: true });
+  const base = path.join(dir, date.replace(/:/g, '-'));
+  fs.writeFileSync(`${base}.json`, JSON.stringify(r, null, 2) + '\n');
+  const md = toMarkdown(r);
+  fs.writeFileSync(`${base}.md`, md);
+  process.stdout.write(md);
+  log(`bench: wrote ${path.relative(process.cwd(), base)}.md and .json in ${r.meta.durationS.toFixed(0)} s; ` +
+    `${r.goals.filter((g) => g.met).length}/${r.goals.length} goals met`);
+  return 0;
+}
+
+async function switchTo(b: string): Promise<void> {
+  await useBackend(b);
+}
+
+/** Cold start and trivial-cell round trip from the kernel's own benchmark (bench/kernel.ts). */
+async function kernelFigures(r: Results, quick: boolean): Promise<void> {
+  const k = r.kernel!;
+  let mod: { kernelBench?: (o?: { quick?: boolean }) => Promise<{ coldStartMs: number; trivialCellMs: number; notes?: string[] }> };
+  try {
+    mod = require('./kernel');
+  } catch (e) {
+    k.kernelNotes.push(`kernel cold start and trivial cell not measured: bench/kernel.ts did not load (${(e as Error).message.split('\n')[0]})`);
+    return;
+  }
+  const res = await mod.kernelBench!({ quick });
+  k.coldStartMs = res.coldStartMs;
+  k.trivialCellMs = res.trivialCellMs;
+  if (res.notes) k.kernelNotes.push(...res.notes);
+}
+
+main().then(
+  (code) => { process.exitCode = code; },
+  (err) => { console.error(`bench: ${err && err.stack ? err.stack : String(err)}`); process.exitCode = 1; },
+);
+void tf;
