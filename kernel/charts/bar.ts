@@ -1,7 +1,6 @@
 /** Bar charts: one bar per label and series (grouped). */
 import { chartBundle } from './bundle';
-import { checkNumbers, checkPositive, finiteOrNull } from './check';
-import { checkText } from './check';
+import { checkNumbers, checkPositive, checkText, finiteOrNull } from './check';
 import { baseOptions, seriesSummary } from './options';
 import { seriesColor, withAlpha } from './palette';
 import type { ChartBundle, ChartSize, ChartText, Numbers } from './types';

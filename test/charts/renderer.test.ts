@@ -85,19 +85,25 @@ before(async () => {
   assert.ok(existsSync(bundlePath), `${bundlePath} is missing: run npm run build first`);
   const bundle = readFileSync(bundlePath, 'utf8');
   chrome = await launchChromium();
-  const context = await chrome.browser.newContext({ viewport: { width: 1000, height: 900 }, deviceScaleFactor: 1 });
-  page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await context.route(`${ORIGIN}/**`, (route) => {
-    const url = new URL(route.request().url());
-    if (url.pathname === '/chartRenderer.js') return route.fulfill({ contentType: 'text/javascript', body: bundle });
-    return route.fulfill({ contentType: 'text/html', body: PAGE });
-  });
-  await page.goto(`${ORIGIN}/`);
-  await page.waitForFunction('window.tramReady === true', undefined, { timeout: 20_000 }).catch((e) => {
-    throw new Error(`renderer page did not load: ${errors.join('\n') || e}`);
-  });
+  try {
+    const context = await chrome.browser.newContext({ viewport: { width: 1000, height: 900 }, deviceScaleFactor: 1 });
+    page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await context.route(`${ORIGIN}/**`, (route) => {
+      const url = new URL(route.request().url());
+      if (url.pathname === '/chartRenderer.js') return route.fulfill({ contentType: 'text/javascript', body: bundle });
+      return route.fulfill({ contentType: 'text/html', body: PAGE });
+    });
+    await page.goto(`${ORIGIN}/`);
+    await page.waitForFunction('window.tramReady === true', undefined, { timeout: 20_000 }).catch((e) => {
+      throw new Error(`renderer page did not load: ${errors.join('\n') || e}`);
+    });
+  } catch (e) {
+    await chrome.close();
+    chrome = undefined;
+    throw e;
+  }
 });
 
 after(async () => {
