@@ -104,6 +104,7 @@ export async function attemptNative(c: Candidate, bases: readonly string[], core
     return fail(`${loadedNative.package} is already loaded in this process and also registers 'tensorflow'`, 'restart the kernel to switch native packages');
   }
   let version: string | undefined;
+  let note = '';
   if (!loadedNative && nativeRegistered()) {
     // Loaded by someone else (e.g. the user required it in a cell): usable only as the package
     // that really is loaded, which we cannot tell; accept it for the plain CPU candidate.
@@ -123,6 +124,9 @@ export async function attemptNative(c: Candidate, bases: readonly string[], core
         `npm install ${c.package}@${core.ours.version} @tensorflow/tfjs@${core.ours.version} in the workspace folder`,
       );
     }
+    if (core.kind === 'copy-same-version') {
+      note = `; it loads a second copy of @tensorflow/tfjs-core ${core.core.version} from ${core.core.dir}, which shares this process's engine`;
+    }
     try {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       require(r.entry);
@@ -136,7 +140,7 @@ export async function attemptNative(c: Candidate, bases: readonly string[], core
   }
   const why = await switchTo(c.backendName);
   if (why) return fail(why);
-  return { ok: true, reason: 'native libtensorflow', version };
+  return { ok: true, reason: `native libtensorflow${note}`, version };
 }
 
 /** wasm: resolve and load the package, point it at its .wasm files, detect SIMD/threads, switch, probe. */

@@ -1,0 +1,138 @@
+/**
+ * ε-sharpness (Keskar et al., 2017, "On Large-Batch Training for Deep Learning", Metric 2.1) with
+ * A = I, as the TRAM paper measures it (Appendix B.7, Table 6):
+ *
+ *     φ(θ, ε) = ( max_{y ∈ C_ε} L(θ + y) − L(θ) ) / ( 1 + L(θ) ) × 100,
+ *     C_ε = { y : |yᵢ| ≤ ε (|θᵢ| + 1) }  (element-wise over every parameter).
+ *
+ * The inner maximum is approximated by projected gradient ascent from a start y₀ ∈ C_ε:
+ *
+ *     y_{k+1} = Π_C( y_k + lr · ∇L(θ + y_k) ),   Π_C(y)ᵢ = min(max(yᵢ, −bᵢ), bᵢ),  bᵢ = ε(|θᵢ|+1),
+ *
+ * and max L is the largest loss seen at an evaluated point (y = 0 included, so φ ≥ 0).
+ * The paper maximised with SGD (LR 8e-5, batch 32, 4 accumulation steps, ε = 1e-5; the number of
+ * ascent steps is not reported); Keskar et al. used L-BFGS-B with ε = 1e-3 or 5e-4.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { assignCombination, checkNumber, checkVariables, gradient, lossValue, restore, snapshot, uniformGenerator } from './params';
+
+export interface SharpnessOptions {
+  /** Box size ε (default 1e-3, Keskar et al.; the TRAM paper used 1e-5). */
+  epsilon?: number;
+  /** Number of ascent steps (default 20). */
+  steps?: number;
+  /** Ascent step size on the raw gradient (default 1: the box is ε(|θ|+1) wide, so most coordinates reach a face quickly). */
+  lr?: number;
+  /** Start point: 'random' (uniform in the box, seeded; default) or 'zero' (stalls at a stationary θ). */
+  start?: 'random' | 'zero';
+  seed?: number;
+  /** With `batches`: gradients of this many consecutive batches are averaged per ascent step (default 1; the paper used 4). */
+  accumulate?: number;
+}
+
+export interface SharpnessResult {
+  /** φ in percent. */
+  sharpness: number;
+  /** L(θ). */
+  baseLoss: number;
+  /** The largest L(θ + y) found in the box. */
+  maxLoss: number;
+  /** Ascent steps taken. */
+  steps: number;
+  epsilon: number;
+}
+
+const FN = 'epsilonSharpness';
+
+/**
+ * ε-sharpness of `loss` around the current values of `variables`; θ is restored bit-exactly and
+ * no tensor is left behind.
+ *
+ * Without `batches`, `loss()` is the whole objective. With `batches`, L(θ) is the mean of
+ * `loss(b)` over all batches (equal batch sizes assumed), ascent step k uses batch k mod n (or
+ * `accumulate` consecutive ones), and L is evaluated on all batches at the start, the first and
+ * the last point.
+ */
+export function epsilonSharpness(variables: tf.Variable[], loss: () => tf.Scalar, opts?: SharpnessOptions): SharpnessResult;
+export function epsilonSharpness<B>(variables: tf.Variable[], loss: (batch: B) => tf.Scalar, opts: SharpnessOptions & { batches: readonly B[] }): SharpnessResult;
+export function epsilonSharpness<B>(
+  variables: tf.Variable[],
+  loss: ((batch: B) => tf.Scalar) | (() => tf.Scalar),
+  opts: SharpnessOptions & { batches?: readonly B[] } = {},
+): SharpnessResult {
+  checkVariables(FN, variables);
+  if (typeof loss !== 'function') throw new Error(`${FN}: loss must be a function returning a tf.Scalar (got ${typeof loss})`);
+  const epsilon = checkNumber(FN, 'epsilon', opts.epsilon ?? 1e-3, { min: 0, hint: 'the box is |yᵢ| ≤ ε(|θᵢ|+1)' });
+  const steps = checkNumber(FN, 'steps', opts.steps ?? 20, { min: 0, integer: true });
+  const lr = checkNumber(FN, 'lr', opts.lr ?? 1, { min: 0, exclusiveMin: true });
+  const accumulate = checkNumber(FN, 'accumulate', opts.accumulate ?? 1, { min: 1, integer: true });
+  const seed = checkNumber(FN, 'seed', opts.seed ?? 0, { integer: true });
+  const start = opts.start ?? 'random';
+  if (start !== 'random' && start !== 'zero') throw new Error(`${FN}: start must be 'random' or 'zero' (got ${String(start)})`);
+  const batches = opts.batches;
+  if (batches !== undefined && (!Array.isArray(batches) || batches.length === 0)) {
+    throw new Error(`${FN}: batches must be a non-empty array when given (got ${Array.isArray(batches) ? 'an empty array' : typeof batches})`);
+  }
+
+  const onBatch = (b: B | undefined) => (): tf.Scalar => (batches ? (loss as (b: B) => tf.Scalar)(b as B) : (loss as () => tf.Scalar)());
+  const fullLoss = (): number => {
+    if (!batches) return lossValue(FN, onBatch(undefined));
+    let s = 0;
+    for (const b of batches) s += lossValue(FN, onBatch(b));
+    return s / batches.length;
+  };
+
+  const saved = snapshot(variables);
+  const bounds = tf.tidy(() => saved.map((t) => tf.mul(tf.add(tf.abs(t), 1), epsilon)));
+  let y: tf.Tensor[] = [];
+  try {
+    const baseLoss = fullLoss();
+    if (!Number.isFinite(baseLoss)) throw new Error(`${FN}: the loss at θ is ${baseLoss}: sharpness needs a finite loss`);
+    y = start === 'zero' ? saved.map((t) => tf.zerosLike(t)) : randomInBox(bounds, seed);
+    let maxLoss = baseLoss;
+    const seen = (value: number) => { if (value > maxLoss) maxLoss = value; };
+
+    assignCombination(variables, saved, [[1, y]]);
+    if (batches && start === 'random') seen(fullLoss());
+    let cursor = 0;
+    for (let k = 0; k < steps; k++) {
+      // gradient at θ + y_k (the variables already hold it), averaged over `accumulate` batches
+      let g: tf.Tensor[] | undefined;
+      let value = 0;
+      const parts = batches ? accumulate : 1;
+      for (let j = 0; j < parts; j++) {
+        const b = batches ? batches[cursor++ % batches.length] : undefined;
+        const r = gradient(FN, variables, onBatch(b));
+        value += r.value / parts;
+        if (!g) g = r.grads;
+        else {
+          const sum = tf.tidy(() => g!.map((x, i) => tf.add(x, r.grads[i])));
+          tf.dispose([...g, ...r.grads]);
+          g = sum;
+        }
+      }
+      if (!Number.isFinite(value)) throw new Error(`${FN}: the loss became ${value} at ascent step ${k + 1}: lower lr or epsilon`);
+      if (!batches) seen(value);
+      const scale = lr / parts;
+      const next = tf.tidy(() => y.map((yi, i) => tf.minimum(tf.maximum(tf.add(yi, tf.mul(g![i], scale)), tf.neg(bounds[i])), bounds[i])));
+      tf.dispose([...g!, ...y]);
+      y = next;
+      assignCombination(variables, saved, [[1, y]]);
+    }
+    seen(fullLoss());
+    return { sharpness: ((maxLoss - baseLoss) / (1 + baseLoss)) * 100, baseLoss, maxLoss, steps, epsilon };
+  } finally {
+    restore(variables, saved);
+    tf.dispose([...bounds, ...y]);
+  }
+}
+
+/** A point drawn uniformly from the box |yᵢ| ≤ bᵢ, from a seeded stream. */
+function randomInBox(bounds: readonly tf.Tensor[], seed: number): tf.Tensor[] {
+  const u = uniformGenerator(seed);
+  return bounds.map((b) => {
+    const data = new Float32Array(b.size);
+    for (let i = 0; i < data.length; i++) data[i] = 2 * u() - 1;
+    return tf.tidy(() => tf.mul(tf.tensor(data, b.shape, 'float32'), b));
+  });
+}
