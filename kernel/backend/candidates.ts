@@ -34,6 +34,8 @@ export interface AttemptResult {
   version?: string;
   /** wasm only: feature detection. */
   wasm?: { simd: boolean; threads: boolean };
+  /** Native only: the loaded package's entry file (it exports the whole tf API plus `node`). */
+  entry?: string;
 }
 
 const fail = (reason: string, fix?: string): AttemptResult => ({ ok: false, reason, fix });
@@ -41,6 +43,7 @@ const firstLine = (e: unknown): string => String((e as Error)?.message ?? e).spl
 
 /** Which native package this process has already loaded (a native addon cannot be unloaded). */
 let loadedNative: Candidate | undefined;
+let loadedEntry: string | undefined;
 
 /** Registers a candidate as already loaded (used when a native backend was loaded elsewhere). */
 function nativeRegistered(): boolean {
@@ -104,6 +107,7 @@ export async function attemptNative(c: Candidate, bases: readonly string[], core
     return fail(`${loadedNative.package} is already loaded in this process and also registers 'tensorflow'`, 'restart the kernel to switch native packages');
   }
   let version: string | undefined;
+  let entry: string | undefined = loadedEntry;
   let note = '';
   if (!loadedNative && nativeRegistered()) {
     // Loaded by someone else (e.g. the user required it in a cell): usable only as the package
@@ -137,10 +141,11 @@ export async function attemptNative(c: Candidate, bases: readonly string[], core
       return fail(`loaded from ${r.dir} but registered no 'tensorflow' backend on this process's tfjs engine`, `install it so that it resolves the same @tensorflow/tfjs-core ${coreVersion}`);
     }
     loadedNative = c;
+    loadedEntry = entry = r.entry;
   }
   const why = await switchTo(c.backendName);
   if (why) return fail(why);
-  return { ok: true, reason: `native libtensorflow${note}`, version };
+  return { ok: true, reason: `native libtensorflow${note}`, version, entry };
 }
 
 /** wasm: resolve and load the package, point it at its .wasm files, detect SIMD/threads, switch, probe. */

@@ -39,6 +39,12 @@ export interface BackendReport {
   name: string;
   /** The npm package that provides it, e.g. '@tensorflow/tfjs-node-gpu'. */
   package: string;
+  /**
+   * Absolute path of the module to `require` for the full tf API on this engine: the native
+   * package's entry (it re-exports tfjs and adds `tf.node`), else this project's @tensorflow/tfjs.
+   * (`package` names the backend's provider, which for wasm is not a tf namespace.)
+   */
+  tfModule: string;
   /** True when the GPU build of the native backend is in use. */
   gpu: boolean;
   /** One sentence: which backend runs and why the ones before it do not. */
@@ -121,6 +127,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
     return {
       name: tf.getBackend(),
       package: c.package,
+      tfModule: a.entry ?? require.resolve('@tensorflow/tfjs'),
       gpu: c.choice === 'tensorflow-gpu',
       detail,
       tried,

@@ -89,9 +89,9 @@ export async function run(args: string[]): Promise<number> {
     failure = e;
   }
   const wasm = await wasmFeatures(report);
-  let speed: SpeedResult | undefined;
-  if (a.speed && report) {
-    speed = report.name === 'wasm' ? measureFastMatMul() : undefined;
+  let speed: SpeedResult[] | undefined;
+  if (a.speed && report && report.name === 'wasm') {
+    speed = (['tanh', 'relu'] as const).map((activation) => measureFastMatMul({ activation }));
   }
 
   if (a.json) {
@@ -117,11 +117,13 @@ export async function run(args: string[]): Promise<number> {
   lines.push(`node        ${process.versions.node} (${process.platform}-${process.arch})`);
   lines.push(wasm ? `wasm        SIMD ${yesNo(wasm.simd)}, threads ${yesNo(wasm.threads)}` : 'wasm        package not loadable');
   if (a.speed) {
-    lines.push(
-      speed
-        ? `speed       MLP 784-256-256-10 ${speed.activation} b64 SGD step on ${speed.backend}: built-in matMul ${speed.defaultMs.toFixed(1)} ms, fast matMul ${speed.fastMs.toFixed(1)} ms, ${speed.speedup.toFixed(2)}x (medians of ${speed.steps} steps each)`
-        : `speed       skipped: the fast matMul kernels apply to wasm only (backend is ${report?.name ?? 'none'})`,
-    );
+    if (!speed) lines.push(`speed       skipped: the fast matMul kernels apply to wasm only (backend is ${report?.name ?? 'none'})`);
+    for (const sp of speed ?? []) {
+      lines.push(
+        `speed       MLP 784-256-256-10 ${sp.activation} b64 SGD step on ${sp.backend}: built-in matMul ${sp.defaultMs.toFixed(1)} ms, ` +
+          `fast matMul ${sp.fastMs.toFixed(1)} ms, ${sp.speedup.toFixed(2)}x (medians of ${sp.steps} steps each)`,
+      );
+    }
   }
   console.log(lines.join('\n'));
   return failure ? 1 : 0;

@@ -4,6 +4,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, isFastMatMulGradientOn } from '../../kernel/backend';
 import { fakeWorkspace, workingNative } from './fixtures';
@@ -16,6 +17,7 @@ test('auto picks a working native package from the workspace folder and reports 
   assert.equal(r.name, 'tensorflow');
   assert.equal(tf.getBackend(), 'tensorflow');
   assert.equal(r.package, '@tensorflow/tfjs-node');
+  assert.equal(r.tfModule, path.join(ws.pkgDir, 'index.js'));
   assert.equal(r.gpu, false);
   assert.deepEqual(r.tried.map((t) => [t.candidate, t.ok]), [['tensorflow-gpu', false], ['tensorflow', true]]);
   assert.match(r.detail, /Using 'tensorflow' from @tensorflow\/tfjs-node 4\.22\.0/);

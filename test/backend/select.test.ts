@@ -14,6 +14,8 @@ test('auto on this machine ends at wasm and says why the native packages were no
   assert.equal(r.name, 'wasm');
   assert.equal(r.name, tf.getBackend());
   assert.equal(r.package, '@tensorflow/tfjs-backend-wasm');
+  assert.equal(r.tfModule, require.resolve('@tensorflow/tfjs'));
+  assert.equal(typeof require(r.tfModule).tensor, 'function');
   assert.equal(r.gpu, false);
   assert.deepEqual(r.tried.map((t) => [t.candidate, t.ok]), [['tensorflow-gpu', false], ['tensorflow', false], ['wasm', true]]);
   for (const t of r.tried.slice(0, 2)) {
