@@ -111,7 +111,10 @@ export function epsilonSharpness<B>(
           g = sum;
         }
       }
-      if (!Number.isFinite(value)) throw new Error(`${FN}: the loss became ${value} at ascent step ${k + 1}: lower lr or epsilon`);
+      if (!Number.isFinite(value)) {
+        tf.dispose(g!);
+        throw new Error(`${FN}: the loss became ${value} at ascent step ${k + 1}: lower lr or epsilon`);
+      }
       if (!batches) seen(value);
       const scale = lr / parts;
       const next = tf.tidy(() => y.map((yi, i) => tf.minimum(tf.maximum(tf.add(yi, tf.mul(g![i], scale)), tf.neg(bounds[i])), bounds[i])));

@@ -113,4 +113,11 @@ test('bad input gets an error naming the problem', () => {
   assert.throws(() => epsilonSharpness([v], () => tf.scalar(NaN)), /the loss at θ is NaN/);
   assert.throws(() => epsilonSharpness([v], loss as never, { batches: [] }), /batches must be a non-empty array/);
   v.dispose();
+  // an error in mid-ascent still restores θ and leaves no tensor behind
+  const u = tf.variable(tf.tensor1d([0.01, 1]));
+  const logLoss = () => tf.neg(tf.sum(tf.log(u))) as tf.Scalar;
+  checked([u], 'failed ascent', () =>
+    assert.throws(() => epsilonSharpness([u], logLoss, { epsilon: 2, start: 'zero', lr: 10 }), /the loss became NaN at ascent step 2: lower lr or epsilon/),
+  );
+  u.dispose();
 });
