@@ -8,7 +8,7 @@
  * λ = 0.1 and σ = 0.1 for the trust-region terms, MESA decay 0.999.
  */
 import * as tf from '@tensorflow/tfjs';
-import { AscentRule, SharpnessAwareOptimizer, SharpnessAwareOptions } from './optimizer';
+import { AscentRule, SharpnessAwareOptimizer, SharpnessAwareOptions, TaskLoss } from './optimizer';
 import { Scope, adaptivePreconditioner, fisherPreconditioner, identityPreconditioner } from './perturbation';
 import { DivergenceSpec, normalizeDivergence } from './divergences';
 import { checkDivergenceRadius } from './radius';
@@ -65,6 +65,8 @@ export interface CreateOptions {
   onNonFinite?: 'throw' | 'skip';
   reportCleanLoss?: boolean;
   targetTraining?: boolean;
+  /** A custom task loss (output, batch) → scalar instead of sparse cross-entropy. Not serialised. */
+  loss?: TaskLoss;
 }
 
 type AnyRecord = Record<string, unknown>;
@@ -205,6 +207,7 @@ export function createOptimizer(method: MethodConfig | AnyRecord, base: tf.Optim
     onNonFinite: options.onNonFinite,
     reportCleanLoss: options.reportCleanLoss,
     targetTraining: options.targetTraining,
+    loss: options.loss,
   };
   const opt = new SharpnessAwareOptimizer(base, opts);
   opt.methodConfig = c;
@@ -243,7 +246,7 @@ export function baseFromConfig(b: { className: string; config: tf.serialization.
 }
 
 /** Rebuilds an optimizer from getConfig's output (its state — slots, target history, step count — starts fresh). */
-export function fromConfig(config: OptimizerConfig, extra: Pick<CreateOptions, 'noise' | 'initialTarget'> = {}): SharpnessAwareOptimizer {
+export function fromConfig(config: OptimizerConfig, extra: Pick<CreateOptions, 'noise' | 'initialTarget' | 'loss'> = {}): SharpnessAwareOptimizer {
   if (!config || typeof config !== 'object' || !config.method || !config.base) {
     throw new OptimConfigError('fromConfig needs {method, base, options} as returned by getConfig');
   }

@@ -77,7 +77,18 @@ export interface SharpnessAwareOptions {
   reportCleanLoss?: boolean;
   /** Run target passes in training mode (dropout on) instead of inference mode. Default false. */
   targetTraining?: boolean;
+  /**
+   * The task loss L(output, batch). Default: mean sparse softmax cross-entropy of logits against class indices
+   * (loss.ts). A custom loss makes the optimizers usable on any differentiable objective (regression, toy
+   * functions); the divergences still read the model's output as logits.
+   */
+  loss?: TaskLoss;
 }
+
+/** A task loss: the model's output and the batch → a scalar. */
+export type TaskLoss = (output: tf.Tensor, batch: Batch) => tf.Scalar;
+
+const crossEntropyLoss: TaskLoss = (logits, batch) => sparseCrossEntropy(logits, batch.y, batch.mask);
 
 /** Figures of one step. Norms are 2-norms over all tensors together. */
 export interface StepReport {
@@ -219,7 +230,7 @@ class Pass {
   };
 
   private lossOf(logits: tf.Tensor, withReg: boolean): { total: tf.Scalar; task: tf.Scalar } {
-    const task = sparseCrossEntropy(logits, this.batch.y, this.batch.mask);
+    const task = this.opt.loss(logits, this.batch);
     const reg = this.opt.regularizer;
     if (!withReg || !reg) return { total: task, task };
     const term = reg.term(this.model, { x: this.batch.x, noise: this.noiseFor, mask: this.batch.mask }, logits, this.prepared);
@@ -252,7 +263,7 @@ class Pass {
         this.figures.noisedLoss = this.own(kept[1] as tf.Scalar);
         if (this.opt.reportCleanLoss) {
           this.figures.loss = this.own(
-            withStateRestored(m, () => sparseCrossEntropy(m.forward(this.batch.x, true), this.batch.y, this.batch.mask)),
+            withStateRestored(m, () => this.opt.loss(m.forward(this.batch.x, true), this.batch)),
           );
         } else this.figures.loss = this.figures.noisedLoss;
       } else this.figures.loss = this.own(kept[1] as tf.Scalar);
@@ -486,6 +497,7 @@ export class SharpnessAwareOptimizer {
   readonly onNonFinite: 'throw' | 'skip';
   readonly reportCleanLoss: boolean;
   readonly targetTraining: boolean;
+  readonly loss: TaskLoss;
   /** Steps taken (including skipped ones). */
   iterations = 0;
   /** Set by createOptimizer: the method config this optimizer was built from (for getConfig). */
@@ -506,6 +518,8 @@ export class SharpnessAwareOptimizer {
     this.onNonFinite = checkOneOf('onNonFinite', options.onNonFinite ?? 'throw', ['throw', 'skip'] as const);
     this.reportCleanLoss = options.reportCleanLoss ?? true;
     this.targetTraining = options.targetTraining ?? false;
+    this.loss = options.loss ?? crossEntropyLoss;
+    if (typeof this.loss !== 'function') throw new OptimConfigError('loss must be a function (output, batch) => scalar');
     const needsNoise =
       this.ascent?.gradient === 'noised' ||
       (this.ascent?.radius.kind === 'divergence' && this.ascent.radius.target.needsNoise) ||
