@@ -44,6 +44,7 @@ const firstLine = (e: unknown): string => String((e as Error)?.message ?? e).spl
 /** Which native package this process has already loaded (a native addon cannot be unloaded). */
 let loadedNative: Candidate | undefined;
 let loadedEntry: string | undefined;
+let loadedVersion: string | undefined;
 
 /** Registers a candidate as already loaded (used when a native backend was loaded elsewhere). */
 function nativeRegistered(): boolean {
@@ -106,7 +107,7 @@ export async function attemptNative(c: Candidate, bases: readonly string[], core
   if (loadedNative && loadedNative.package !== c.package) {
     return fail(`${loadedNative.package} is already loaded in this process and also registers 'tensorflow'`, 'restart the kernel to switch native packages');
   }
-  let version: string | undefined;
+  let version: string | undefined = loadedVersion;
   let entry: string | undefined = loadedEntry;
   let note = '';
   if (!loadedNative && nativeRegistered()) {
@@ -142,6 +143,7 @@ export async function attemptNative(c: Candidate, bases: readonly string[], core
     }
     loadedNative = c;
     loadedEntry = entry = r.entry;
+    loadedVersion = r.version;
   }
   const why = await switchTo(c.backendName);
   if (why) return fail(why);

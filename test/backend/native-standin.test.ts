@@ -30,6 +30,8 @@ test('initialising again reuses the loaded package instead of loading it twice',
   await initBackend({ prefer: 'wasm', env: {} });
   const r = await initBackend({ prefer: 'tensorflow', searchPaths: [ws.dir], env: {} });
   assert.equal(r.name, 'tensorflow');
+  assert.equal(r.versions.backendPackage, '4.22.0');
+  assert.equal(r.tfModule, path.join(ws.pkgDir, 'index.js'));
   assert.equal((globalThis as Record<string, unknown>).__fakeNativeLoaded, 1);
 });
 
