@@ -48,17 +48,18 @@ const FN = 'epsilonSharpness';
  * ε-sharpness of `loss` around the current values of `variables`; θ is restored bit-exactly and
  * no tensor is left behind.
  *
- * Without `batches`, `loss()` is the whole objective. With `batches`, L(θ) is the mean of
+ * Without `batches`, `loss()` is the whole objective. With `batches` (a finite iterable, read
+ * once into an array), L(θ) is the mean of
  * `loss(b)` over all batches (equal batch sizes assumed), ascent step k uses batch k mod n (or
  * `accumulate` consecutive ones), and L is evaluated on all batches at the start, the first and
  * the last point.
  */
 export function epsilonSharpness(variables: tf.Variable[], loss: () => tf.Scalar, opts?: SharpnessOptions): SharpnessResult;
-export function epsilonSharpness<B>(variables: tf.Variable[], loss: (batch: B) => tf.Scalar, opts: SharpnessOptions & { batches: readonly B[] }): SharpnessResult;
+export function epsilonSharpness<B>(variables: tf.Variable[], loss: (batch: B) => tf.Scalar, opts: SharpnessOptions & { batches: Iterable<B> }): SharpnessResult;
 export function epsilonSharpness<B>(
   variables: tf.Variable[],
   loss: ((batch: B) => tf.Scalar) | (() => tf.Scalar),
-  opts: SharpnessOptions & { batches?: readonly B[] } = {},
+  opts: SharpnessOptions & { batches?: Iterable<B> } = {},
 ): SharpnessResult {
   checkVariables(FN, variables);
   if (typeof loss !== 'function') throw new Error(`${FN}: loss must be a function returning a tf.Scalar (got ${typeof loss})`);
@@ -69,10 +70,12 @@ export function epsilonSharpness<B>(
   const seed = checkNumber(FN, 'seed', opts.seed ?? 0, { integer: true });
   const start = opts.start ?? 'random';
   if (start !== 'random' && start !== 'zero') throw new Error(`${FN}: start must be 'random' or 'zero' (got ${String(start)})`);
-  const batches = opts.batches;
-  if (batches !== undefined && (!Array.isArray(batches) || batches.length === 0)) {
-    throw new Error(`${FN}: batches must be a non-empty array when given (got ${Array.isArray(batches) ? 'an empty array' : typeof batches})`);
+  const given = opts.batches;
+  if (given !== undefined && (given === null || typeof (given as Iterable<B>)[Symbol.iterator] !== 'function')) {
+    throw new Error(`${FN}: batches must be a finite iterable (e.g. an array) of batches (got ${given === null ? 'null' : typeof given})`);
   }
+  const batches = given === undefined ? undefined : Array.from(given);
+  if (batches && batches.length === 0) throw new Error(`${FN}: batches must be a non-empty iterable when given (got no batches)`);
 
   const onBatch = (b: B | undefined) => (): tf.Scalar => (batches ? (loss as (b: B) => tf.Scalar)(b as B) : (loss as () => tf.Scalar)());
   const fullLoss = (): number => {

@@ -82,7 +82,9 @@ test('with batches: L is the batch mean, ascent uses the batches in turn (and ac
   const cbar = a.map((_, i) => mean((c) => c[i]));
   const corner = theta.map((t, i) => t + Math.sign(t - cbar[i]) * eps * (Math.abs(t) + 1));
   for (const accumulate of [1, 2]) {
-    const r = checked([v], `batches accumulate=${accumulate}`, () => epsilonSharpness([v], loss, { epsilon: eps, steps: 6, batches, accumulate }));
+    // a generator works as well as an array
+    const source = accumulate === 1 ? batches : (function* () { yield* batches; })();
+    const r = checked([v], `batches accumulate=${accumulate}`, () => epsilonSharpness([v], loss, { epsilon: eps, steps: 6, batches: source, accumulate }));
     assertClose(r.baseLoss, full(theta), 1e-5, 'baseLoss is the batch mean');
     assertClose(r.maxLoss, full(corner), 1e-5, `maxLoss accumulate=${accumulate}`);
   }
@@ -111,7 +113,7 @@ test('bad input gets an error naming the problem', () => {
   assert.throws(() => epsilonSharpness([], loss), /variables must be a non-empty array of tf\.Variable/);
   assert.throws(() => epsilonSharpness([v], (() => tf.add(v, 0)) as unknown as () => tf.Scalar), /must return a scalar \(got shape \[2\]\)/);
   assert.throws(() => epsilonSharpness([v], () => tf.scalar(NaN)), /the loss at θ is NaN/);
-  assert.throws(() => epsilonSharpness([v], loss as never, { batches: [] }), /batches must be a non-empty array/);
+  assert.throws(() => epsilonSharpness([v], loss as never, { batches: [] }), /batches must be a non-empty iterable when given \(got no batches\)/);
   v.dispose();
   // an error in mid-ascent still restores θ and leaves no tensor behind
   const u = tf.variable(tf.tensor1d([0.01, 1]));
