@@ -3,7 +3,7 @@
  * a workspace, the tfjs-core identity check and load failures without the real native package
  * (which cannot be installed here: its install script downloads libtensorflow).
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -21,10 +21,11 @@ export function ourPackageDir(name: string): string {
 
 /**
  * Creates `<tmp>/node_modules/<pkg>` with `index.js` = `body`, and a tfjs-core beside it:
- * 'ours' (a symlink to our tfjs-core: the same instance), a version string (a stub package.json of
- * another copy), or 'none'.
+ * 'ours' (a symlink to our tfjs-core: the same instance), 'copy' (a second, loadable copy of our
+ * tfjs-core: its package.json and Node bundle, with its dependencies linked), a version string (a
+ * stub package.json of another copy), or 'none'.
  */
-export function fakeWorkspace(pkg: string, body: string, core: 'ours' | 'none' | { version: string }): FakeWorkspace {
+export function fakeWorkspace(pkg: string, body: string, core: 'ours' | 'copy' | 'none' | { version: string }): FakeWorkspace {
   const dir = mkdtempSync(path.join(tmpdir(), 'tram-backend-'));
   const pkgDir = path.join(dir, 'node_modules', ...pkg.split('/'));
   mkdirSync(pkgDir, { recursive: true });
@@ -33,6 +34,17 @@ export function fakeWorkspace(pkg: string, body: string, core: 'ours' | 'none' |
   const coreDir = path.join(dir, 'node_modules', '@tensorflow', 'tfjs-core');
   if (core === 'ours') {
     symlinkSync(ourPackageDir('@tensorflow/tfjs-core'), coreDir, 'dir');
+  } else if (core === 'copy') {
+    const ours = ourPackageDir('@tensorflow/tfjs-core');
+    const manifest = JSON.parse(readFileSync(path.join(ours, 'package.json'), 'utf8')) as { main: string; dependencies: Record<string, string> };
+    mkdirSync(path.dirname(path.join(coreDir, manifest.main)), { recursive: true });
+    copyFileSync(path.join(ours, 'package.json'), path.join(coreDir, 'package.json'));
+    copyFileSync(path.join(ours, manifest.main), path.join(coreDir, manifest.main));
+    for (const dep of Object.keys(manifest.dependencies)) {
+      const link = path.join(dir, 'node_modules', ...dep.split('/'));
+      mkdirSync(path.dirname(link), { recursive: true });
+      symlinkSync(path.dirname(require.resolve(`${dep}/package.json`, { paths: [ours] })), link, 'dir');
+    }
   } else if (core !== 'none') {
     mkdirSync(coreDir, { recursive: true });
     writeFileSync(path.join(coreDir, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-core', version: core.version, main: 'index.js' }));
@@ -60,5 +72,20 @@ const tf = require(${JSON.stringify(tfjs)});
 const { MathBackendCPU } = require(${JSON.stringify(cpu)});
 for (const k of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...k, backendName: 'tensorflow' });
 tf.registerBackend('tensorflow', () => new MathBackendCPU(), 3);
+`;
+}
+
+/**
+ * index.js of a stand-in that loads the tfjs-core it resolves from its own folder (a second copy)
+ * and registers a 'tensorflow' backend through it, backed by the pure-JS kernels.
+ */
+export function nativeOnOwnCore(): string {
+  const cpu = require.resolve('@tensorflow/tfjs-backend-cpu');
+  return `
+const core = require('@tensorflow/tfjs-core');
+globalThis.__standinCore = require.resolve('@tensorflow/tfjs-core');
+const { MathBackendCPU } = require(${JSON.stringify(cpu)});
+for (const k of core.getKernelsForBackend('cpu')) core.registerKernel({ ...k, backendName: 'tensorflow' });
+core.registerBackend('tensorflow', () => new MathBackendCPU(), 3);
 `;
 }
