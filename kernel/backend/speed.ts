@@ -3,7 +3,7 @@
  * (`tram doctor --speed`). The benchmark suite measures more; this is the one-minute check.
  *
  * Model: MLP 784-256-256-10 (tanh, then relu), batch 64, softmax cross-entropy, plain SGD step
- * (forward, backward, update) — the shape `stack.md` measured. Rounds alternate on/off so that
+ * (forward, backward, update). Rounds alternate on/off so that
  * load from other processes hits both sides alike; the figure is the ratio of medians.
  */
 import * as tf from '@tensorflow/tfjs';
