@@ -26,7 +26,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelAdapter, ModelLike, asModel, restore, snapshot, withStateRestored } from './model';
 import { sparseCrossEntropy } from './loss';
-import { Preconditioner, globalNorm, perturbation } from './perturbation';
+import { Preconditioner, globalNorm, perturbationWithNorm } from './perturbation';
 import { DivergenceRadius, radiusFromDivergence } from './radius';
 import { Target } from './targets';
 import { DivergenceSpec, divergence as evalDivergence } from './divergences';
@@ -184,6 +184,7 @@ class Pass {
   h: tf.Tensor[] | null = null;
   d: tf.Scalar | null = null;
   r: tf.Scalar | null = null;
+  gradSq: tf.Scalar | null = null;
   figures: Figures = {};
 
   constructor(
@@ -257,7 +258,8 @@ class Pass {
       });
       this.g = this.ownAll(grads);
       this.logits = this.own(kept[0]);
-      this.figures.gradNorm = this.own(globalNorm(grads));
+      this.gradSq = this.own(tf.addN(grads.map((gi) => tf.sum(tf.square(gi)))) as tf.Scalar);
+      this.figures.gradNorm = this.own(tf.sqrt(this.gradSq) as tf.Scalar);
       if (reg) this.figures.regularizedLoss = this.own(value);
       if (noised) {
         this.figures.noisedLoss = this.own(kept[1] as tf.Scalar);
@@ -304,9 +306,9 @@ class Pass {
     const vars = this.model.trainable;
     const g = this.g;
     tf.tidy(() => {
-      const eps = perturbation(g, a.preconditioner.diag(vars, g), this.r as tf.Scalar);
+      const { eps, norm } = perturbationWithNorm(g, a.preconditioner.diag(vars, g), this.r as tf.Scalar, this.gradSq ?? undefined);
       this.eps = this.ownAll(eps);
-      this.figures.perturbationNorm = this.own(globalNorm(eps));
+      this.figures.perturbationNorm = this.own(norm);
       this.saved = this.ownAll(snapshot(vars));
       vars.forEach((v, i) => v.assign(tf.add(v, eps[i])));
     });
@@ -356,7 +358,7 @@ class Pass {
     this.owned.forEach((t) => t.dispose());
     this.owned = [];
     this.g = this.h = this.eps = null;
-    this.logits = this.d = this.r = this.z = null;
+    this.logits = this.d = this.r = this.z = this.gradSq = null;
     this.prepared = [];
   }
 }

@@ -58,10 +58,27 @@ export const NORM_EPS = 1e-12;
  * tensor (TRAM's radius stays on the device). Call inside `tf.tidy`.
  */
 export function perturbation(g: tf.Tensor[], p: (tf.Tensor | null)[], radius: number | tf.Scalar): tf.Tensor[] {
+  return perturbationWithNorm(g, p, radius).eps;
+}
+
+/**
+ * ε as in {@link perturbation}, with ‖ε‖₂. `gradSq` = Σ g² when already known (it is gᵀPg for P = 1, so SAM
+ * needs no extra reduction). Call inside `tf.tidy`.
+ */
+export function perturbationWithNorm(
+  g: tf.Tensor[],
+  p: (tf.Tensor | null)[],
+  radius: number | tf.Scalar,
+  gradSq?: tf.Scalar,
+): { eps: tf.Tensor[]; norm: tf.Scalar } {
+  const identity = p.every((pi) => pi === null);
   const pg = g.map((gi, i) => (p[i] ? tf.mul(p[i] as tf.Tensor, gi) : gi));
-  const quad = tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, pg[i]))));
+  const quad = identity && gradSq ? gradSq : tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, pg[i]))));
   const scale = tf.div(radius, tf.add(tf.sqrt(quad), NORM_EPS));
-  return pg.map((v) => tf.mul(v, scale));
+  const eps = pg.map((v) => tf.mul(v, scale));
+  // ‖ε‖ = scale·‖Pg‖, and ‖Pg‖² = gᵀPg when P = 1.
+  const pgSq = identity ? quad : tf.addN(pg.map((v) => tf.sum(tf.square(v))));
+  return { eps, norm: tf.mul(scale, tf.sqrt(pgSq)) as tf.Scalar };
 }
 
 /** ‖ε‖₂ over all tensors together. */
