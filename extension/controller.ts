@@ -109,7 +109,8 @@ export class TramController implements vscode.Disposable {
     const language: Language = exec.cell.document.languageId === 'javascript' ? 'javascript' : 'typescript';
     let outcome: ExecuteOutcome;
     try {
-      outcome = await session.run(exec.cell.document.uri.toString(), exec.cell.document.getText(), language, (m) => mapper.handle(m), start);
+      // The id names the cell in tracebacks: its number in the notebook.
+      outcome = await session.run(String(exec.cell.index + 1), exec.cell.document.getText(), language, (m) => mapper.handle(m), start);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (!started) {

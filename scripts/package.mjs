@@ -10,7 +10,7 @@
 //                                that are installed, without source maps, browser bundles of tfjs, and the
 //                                zeromq binaries of other platforms; datasets only when a sample uses them
 //   notebooks/*.ipynb, bin/tram.js, README.md, package.json (the manifest without dev fields)
-// then `vsce package --no-dependencies` runs there.
+// then `vsce package` runs there (it takes node_modules from `npm ls --production` in the staging folder).
 //
 // Options: --no-build (use the existing out/), --out FILE.
 import { spawnSync } from 'node:child_process';
@@ -63,17 +63,18 @@ need('bin/tram.js', 'the tram command');
 fs.rmSync(stage, { recursive: true, force: true });
 fs.mkdirSync(stage, { recursive: true });
 
-run(process.execPath, [
-  path.join(root, 'node_modules/esbuild/bin/esbuild'),
-  'extension/extension.ts',
-  '--bundle',
-  '--platform=node',
-  '--format=cjs',
-  '--target=node20',
-  '--external:vscode',
-  `--outfile=${path.join(stage, 'out/extension/extension.js')}`,
-  '--log-level=warning',
-]);
+const { build } = await import('esbuild');
+await build({
+  absWorkingDir: root,
+  entryPoints: ['extension/extension.ts'],
+  outfile: path.join(stage, 'out/extension/extension.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  logLevel: 'warning',
+});
 
 const noMaps = (r) => !r.endsWith('.map') && !r.endsWith('.tsbuildinfo');
 copyTree(path.join(root, 'out/kernel'), path.join(stage, 'out/kernel'), noMaps);
@@ -98,30 +99,62 @@ const skipped = [];
 function keepModuleFile(name, r) {
   if (r.endsWith('.map') || r.endsWith('.tsbuildinfo')) return false;
   const full = `${name}/${r}`;
-  // tfjs packages: Node loads dist/*.node.js; the UMD/ESM browser bundles are dropped.
+  // tfjs packages: Node loads the CommonJS bundle dist/<name>.node.js (which requires only other packages'
+  // mains); the browser bundles and the per-module ES files are dropped, the .d.ts files (types for cells) kept.
   if (tfDist.test(full) && !full.endsWith('.node.js')) return false;
+  if (/^@tensorflow\/[^/]+\/dist\/.*\.js$/.test(full) && !/^@tensorflow\/[^/]+\/dist\/[^/]+\.node\.js$/.test(full)) return false;
+  // core-js: a dependency of @tensorflow/tfjs used only by its browser polyfill entry; kept as a manifest so the
+  // dependency tree stays whole.
+  if (name === 'core-js' && r !== 'package.json' && r !== 'LICENSE') return false;
   // zeromq (Jupyter bridge): only the linux-x64 binaries, like @napi-rs/canvas.
   if (/^zeromq\/build\/(darwin|win32|linux\/arm64)(\/|$)/.test(full)) return false;
   // tslab uses lib/typescript.js of its TypeScript fork; the compiler and server entry points are unused.
   if (/^@tslab\/typescript-for-tslab\/lib\/(tsc|tsserver|tsserverlibrary|typingsInstaller)\.js$/.test(full)) return false;
   return true;
 }
-let modules = 0;
-for (const [key, info] of Object.entries(lock.packages)) {
-  if (!key || info.dev || info.link) continue;
-  const src = path.join(root, key);
-  if (!fs.existsSync(src)) continue; // an optional dependency that did not install (tfjs-node here)
-  const name = key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
+/** Node's resolution over the lock file's keys: `name` required from the package at `fromKey`. */
+function resolveKey(fromKey, name) {
+  let base = fromKey;
+  for (;;) {
+    const key = `${base ? `${base}/` : ''}node_modules/${name}`;
+    if (lock.packages[key] && fs.existsSync(path.join(root, key))) return key;
+    if (!base) return undefined;
+    const up = base.lastIndexOf('/node_modules/');
+    base = up < 0 ? '' : base.slice(0, up);
+  }
+}
+const rootDeps = Object.keys(pkg.dependencies ?? {}).filter((name) => {
   if (name in DATASETS && !DATASETS[name].test(sampleText)) {
     skipped.push(name);
-    continue;
+    return false;
   }
-  copyTree(src, path.join(stage, key), (r) => r !== 'node_modules' && !r.startsWith('node_modules/') && keepModuleFile(name, r));
-  modules++;
+  return true;
+});
+// Every package the kept dependencies need, transitively (optional ones only where installed).
+const closure = new Set();
+const todo = rootDeps.map((name) => {
+  const key = resolveKey('', name);
+  if (!key) throw new Error(`package: dependency ${name} is not installed: run npm ci`);
+  return key;
+});
+while (todo.length) {
+  const key = todo.pop();
+  if (closure.has(key)) continue;
+  closure.add(key);
+  const info = lock.packages[key];
+  for (const name of Object.keys({ ...info.dependencies, ...info.optionalDependencies, ...info.peerDependencies })) {
+    const dep = resolveKey(key, name);
+    if (dep) todo.push(dep);
+  }
 }
+for (const key of closure) {
+  const name = key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  copyTree(path.join(root, key), path.join(stage, key), (r) => r !== 'node_modules' && !r.startsWith('node_modules/') && keepModuleFile(name, r));
+}
+const modules = closure.size;
 
 // ------------------------------------------------------------------ manifest, readme
-const manifest = { ...pkg };
+const manifest = { ...pkg, dependencies: Object.fromEntries(rootDeps.map((n) => [n, pkg.dependencies[n]])) };
 for (const k of ['devDependencies', 'optionalDependencies', 'scripts', 'private']) delete manifest[k];
 fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 const readme = fs.existsSync(path.join(root, 'docs/extension.md')) ? 'docs/extension.md' : 'README.md';
@@ -137,7 +170,6 @@ run(
   [
     path.join(root, 'node_modules/@vscode/vsce/vsce'),
     'package',
-    '--no-dependencies',
     '--allow-missing-repository',
     '--skip-license',
     '--target',

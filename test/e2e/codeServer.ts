@@ -84,7 +84,7 @@ export async function startCodeServer(d: Dirs, workspace: string, env: Record<st
   for (;;) {
     if (await answers(url)) return { pid, url, log };
     if (child.exitCode !== null || Date.now() - t0 > 30_000) {
-      stopGroup(pid);
+      await stopGroup(pid);
       throw new Error(`code-server did not answer on ${url} (exit ${child.exitCode}); log:\n${fs.readFileSync(log, 'utf8').slice(-3000)}`);
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -114,24 +114,35 @@ export function groupAlive(pgid: number): boolean {
   }
 }
 
-/** SIGTERM to the whole process group, then SIGKILL after 3 s; returns when no process of the group is left. */
-export function stopGroup(pgid: number): boolean {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * SIGTERM to the whole process group, then SIGKILL after 3 s; resolves true when no process of the group is
+ * left. (Waits with timers, not a blocking loop, so Node can reap the server process it started.)
+ */
+export async function stopGroup(pgid: number): Promise<boolean> {
   try {
     process.kill(-pgid, 'SIGTERM');
   } catch {
     return true;
   }
-  const until = Date.now() + 3000;
-  while (Date.now() < until) {
-    if (!groupAlive(pgid)) return true;
-    spawnSync('sleep', ['0.1']);
+  for (let i = 0; i < 30 && groupAlive(pgid); i++) await sleep(100);
+  if (groupAlive(pgid)) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+    for (let i = 0; i < 20 && groupAlive(pgid); i++) await sleep(100);
   }
+  return !groupAlive(pgid);
+}
+
+/** Last resort when the test process exits without its hooks (a crash): kill the group synchronously. */
+export function killGroupNow(pgid: number): void {
   try {
     process.kill(-pgid, 'SIGKILL');
   } catch {
     /* gone */
   }
-  const hard = Date.now() + 2000;
-  while (Date.now() < hard && groupAlive(pgid)) spawnSync('sleep', ['0.1']);
-  return !groupAlive(pgid);
 }

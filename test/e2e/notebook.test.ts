@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { groupAlive, installExtensions, ROOT, startCodeServer, stopGroup, type Server } from './codeServer';
+import { groupAlive, installExtensions, killGroupNow, ROOT, startCodeServer, stopGroup, type Server } from './codeServer';
 
 const CHART_MIME = 'application/vnd.tram.chart+json';
 const ERROR_MIME = 'application/vnd.code.notebook.error';
@@ -35,6 +35,16 @@ const workspace = path.join(tmp, 'workspace');
 let server: Server | undefined;
 let browser: Browser | undefined;
 let page: Page | undefined;
+let failures = 0;
+/** A test body that counts as a failure until it returns. */
+const tracked = (fn: () => Promise<void>) => async () => {
+  failures++;
+  await fn();
+  failures--;
+};
+process.on('exit', () => {
+  if (server) killGroupNow(server.pid);
+});
 
 function packageVsix(): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -114,6 +124,7 @@ describe('the TRAM extension in code-server, driven by chromium', { timeout: 420
   let runAll: { ms: number; cells: Cell[] } | undefined;
 
   before(async () => {
+    failures++; // until the editor is up
     fs.mkdirSync(RESULTS, { recursive: true });
     fs.mkdirSync(driverDir, { recursive: true });
     fs.mkdirSync(workspace, { recursive: true });
@@ -122,7 +133,11 @@ describe('the TRAM extension in code-server, driven by chromium', { timeout: 420
     const notebook = path.join(workspace, 'e2e.ipynb');
     fs.writeFileSync(
       path.join(driverDir, 'plan.json'),
-      JSON.stringify({ notebook, kernel: { id: 'tram-typescript', extension: 'tram-notebooks.tram-notebooks' } }),
+      JSON.stringify({
+        notebook,
+        kernel: { id: 'tram-typescript', extension: 'tram-notebooks.tram-notebooks' },
+        runAllTimeoutMs: Number(process.env.TRAM_E2E_RUN_ALL_MS ?? 240_000),
+      }),
     );
     const dirs = { userData: path.join(tmp, 'user-data'), extensions: path.join(tmp, 'extensions'), xdg: path.join(tmp, 'xdg') };
     fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
@@ -159,18 +174,22 @@ describe('the TRAM extension in code-server, driven by chromium', { timeout: 420
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     page = await context.newPage();
     await page.goto(`${server.url}?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded' });
+    failures--;
   });
 
   after(async () => {
+    if (failures && page) await page.screenshot({ path: path.join(RESULTS, 'failure.png') }).catch(() => undefined);
     await browser?.close().catch(() => undefined);
     if (server) {
-      const stopped = stopGroup(server.pid);
+      const stopped = await stopGroup(server.pid);
       assert.ok(stopped && !groupAlive(server.pid), `code-server process group ${server.pid} is still alive`);
     }
-    fs.rmSync(tmp, { recursive: true, force: true });
+    // Kept after a failure for its logs (user-data/logs: the extension host's, the TRAM output channel).
+    if (failures) console.log(`e2e: failed; editor logs kept in ${tmp}`);
+    else fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('runs all cells with the TRAM kernel: text, a value, a live chart updated in place, a type error', async () => {
+  it('runs all cells with the TRAM kernel: text, a value, a live chart updated in place, a type error', tracked(async () => {
     runAll = await driverResult<{ ms: number; cells: Cell[] }>('runAll', 300_000);
     const code = runAll.cells.filter((c) => c.kind === 'code');
     assert.equal(code.length, 4);
@@ -194,9 +213,9 @@ describe('the TRAM extension in code-server, driven by chromium', { timeout: 420
     assert.equal(wrong.success, false);
     const err = JSON.parse(texts(wrong, ERROR_MIME)[0] ?? '{}');
     assert.match(`${err.name} ${err.message} ${err.stack}`, /not assignable to type 'number'/);
-  });
+  }));
 
-  it('draws the chart on a canvas in the output webview (screenshot in test-results/notebook.png)', { timeout: 120_000 }, async () => {
+  it('draws the chart on a canvas in the output webview (screenshot in test-results/notebook.png)', { timeout: 120_000 }, tracked(async () => {
     assert.ok(runAll, 'run all did not finish');
     const p = page!;
     let canvases: Awaited<ReturnType<typeof drawnCanvases>> = [];
@@ -211,9 +230,9 @@ describe('the TRAM extension in code-server, driven by chromium', { timeout: 420
     assert.ok(drawn.length >= 1, `no canvas with a drawn chart in ${p.frames().length} frames: ${JSON.stringify(canvases)}`);
     assert.ok(drawn[0].width >= 200 && drawn[0].height >= 100, `chart canvas too small: ${JSON.stringify(drawn[0])}`);
     assert.ok(fs.statSync(path.join(RESULTS, 'notebook.png')).size > 20_000);
-  });
+  }));
 
-  it('interrupts a running cell and keeps the kernel and its variables', async () => {
+  it('interrupts a running cell and keeps the kernel and its variables', tracked(async () => {
     assert.ok(runAll, 'run all did not finish');
     fs.writeFileSync(path.join(driverDir, 'go-interrupt'), '');
     const r = await driverResult<{ stopMs: number; loop: Cell; after: Cell }>('interrupt', 180_000);
@@ -225,9 +244,9 @@ describe('the TRAM extension in code-server, driven by chromium', { timeout: 420
     assert.ok(pid, 'the loop printed the kernel pid');
     assert.equal(r.after.success, true);
     assert.deepEqual(texts(r.after, STDOUT_MIME), [`after interrupt 42 true ${pid}\n`]);
-  });
+  }));
 
-  it('restarts the kernel: a new process without the old variables', async () => {
+  it('restarts the kernel: a new process without the old variables', tracked(async () => {
     fs.writeFileSync(path.join(driverDir, 'go-restart'), '');
     const r = await driverResult<{ first: Cell; second: Cell }>('restart', 180_000);
     const interrupt = JSON.parse(fs.readFileSync(path.join(driverDir, 'interrupt.json'), 'utf8')) as { loop: Cell };
@@ -239,5 +258,5 @@ describe('the TRAM extension in code-server, driven by chromium', { timeout: 420
     assert.equal(r.second.success, false);
     const err = JSON.parse(texts(r.second, ERROR_MIME)[0] ?? '{}');
     assert.match(`${err.message} ${err.stack}`, /Cannot find name 'a'|a is not defined/);
-  });
+  }));
 });
