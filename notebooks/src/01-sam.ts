@@ -12,6 +12,11 @@
 // L(w) = 0.3·‖w − b‖² − exp(−‖w − a‖²/(2·0.15²)): a wide bowl with its minimum at b = (0.7, 0) (L = 0), and on its
 // side a narrow, deeper well at a = (−0.5, 0) (L ≈ −0.57).
 // %%
+// Tensor types by name: the global `tf` is a value, so its types are reached through its functions.
+type Tensor = ReturnType<typeof tf.tensor>;
+type Tensor1D = ReturnType<typeof tf.tensor1d>;
+type Tensor2D = ReturnType<typeof tf.tensor2d>;
+type Scalar = ReturnType<typeof tf.scalar>;
 const A = [-0.5, 0];
 const B = [0.7, 0];
 function surface(w: Tensor1D): Scalar {
