@@ -15,7 +15,7 @@ import { gitRevision, machineInfo, versions } from './machine';
 import { probeBackends, useBackend } from './backends';
 import { defaultBatch, defaultSpecs, type ModelKind } from './models';
 import { measureStepCost } from './stepcost';
-import { compareWithTorch, torchUnavailable } from './torch';
+import { compareMatMul, compareWithTorch, torchUnavailable } from './torch';
 import { chartRenderMs, progressOverhead } from './kernelside';
 import { measureMemory } from './memory';
 import { measureGrowth } from './growth';
@@ -54,8 +54,16 @@ export function parseArgs(argv: string[]): Options {
 /** Rounds per model and backend: enough rounds for stable medians while the whole run stays under 10 minutes. */
 function schedule(quick: boolean, backend: string, model: ModelKind): Schedule {
   if (quick) return { warmup: 1, rounds: 3, stepsPerRound: 2 };
-  if (backend === 'cpu') return { warmup: 1, rounds: model === 'mlp' ? 5 : 3, stepsPerRound: 1 };
+  if (backend === 'cpu') return { warmup: 1, rounds: 3, stepsPerRound: 1 };
   return { warmup: 2, rounds: model === 'mlp' ? 9 : 7, stepsPerRound: model === 'mlp' ? 3 : 2 };
+}
+
+/**
+ * Batch size per model and backend. The pure-JS cpu backend is 10–30× slower than wasm, so it runs a quarter of
+ * the batch to keep the whole suite under 10 minutes; its ratios are then not comparable to wasm's one for one.
+ */
+function batchFor(backend: string, model: ModelKind): number {
+  return backend === 'cpu' ? Math.max(4, defaultBatch[model] / 4) : defaultBatch[model];
 }
 
 function log(s: string): void {
@@ -76,6 +84,7 @@ async function main(): Promise<number> {
     measured = measured.slice(0, 1);
   }
   const notes: string[] = Object.entries(probe.detail).filter(([b]) => measured.includes(b as never)).map(([, d]) => d);
+  if (!opts.quick && measured.includes('cpu')) notes.push('cpu (pure JS) runs a quarter of each batch size to keep the run under 10 minutes.');
   if (opts.quick) notes.push('--quick: MLP only, 3 rounds, 1,000 memory steps (a full run does 10,000), one growth round; figures are rough.');
   const r: Results = {
     meta: {
@@ -92,18 +101,27 @@ async function main(): Promise<number> {
 
   // Step cost, every backend (the primary first, the slow pure-JS cpu last).
   const order = [primary, ...measured.filter((b) => b !== primary)].sort((a, b) => Number(a === 'cpu') - Number(b === 'cpu'));
+  const sections: Record<string, number> = {};
+  let mark = performance.now();
+  const section = (name: string) => {
+    const now = performance.now();
+    sections[name] = (now - mark) / 1000;
+    mark = now;
+  };
   log('step cost');
   for (const b of order) {
     await switchTo(b);
     for (const m of models) {
-      r.stepCost.push(await measureStepCost(b, m, defaultSpecs[m], defaultBatch[m], schedule(opts.quick, b, m), undefined, log));
+      r.stepCost.push(await measureStepCost(b, m, defaultSpecs[m], batchFor(b, m), schedule(opts.quick, b, m), undefined, log));
     }
   }
 
+  section('step cost');
   await switchTo(primary);
   log('backend speed');
   r.backendSpeed = await backendSpeed(measured, opts.quick, log);
   await switchTo(primary);
+  section('backend speed');
 
   log('PyTorch');
   const why = torchUnavailable();
@@ -112,13 +130,17 @@ async function main(): Promise<number> {
     for (const b of order.filter((x) => x !== 'cpu')) {
       await switchTo(b);
       for (const m of models) {
-        await compareWithTorch(r.pytorch, b, m, defaultSpecs[m], defaultBatch[m], schedule(opts.quick, b, m), log);
+        await compareWithTorch(r.pytorch, b, m, defaultSpecs[m], defaultBatch[m],
+          opts.quick ? { warmup: 3, rounds: 3, stepsPerRound: 2 } : { warmup: 5, rounds: 5, stepsPerRound: 2 }, log);
       }
+      await compareMatMul(r.pytorch, b, defaultBatch.mlp, 784, 256,
+        { warmup: 20, rounds: opts.quick ? 3 : 7, stepsPerRound: 50 });
     }
     if (order.includes('cpu')) notes.push('PyTorch is compared on the wasm and native backends (the goals name them), not on the pure-JS cpu fallback.');
   } else log(`  skipped: ${why}`);
 
   await switchTo(primary);
+  section('PyTorch');
   log('kernel');
   r.kernel = { kernelNotes: [] };
   await kernelFigures(r, opts.quick);
@@ -128,14 +150,18 @@ async function main(): Promise<number> {
   r.kernel.progress = await progressOverhead(defaultSpecs.mlp, defaultBatch.mlp,
     opts.quick ? { warmup: 5, rounds: 3, stepsPerRound: 30 } : { warmup: 10, rounds: 7, stepsPerRound: 60 });
 
+  section('kernel');
   log('memory');
   const small = { kind: 'mlp' as const, input: 32, hidden: [64], classes: 10 };
   r.memory = measureMemory(primary, small, 32, 'tram-theta-prev', opts.quick ? 1000 : 10_000, log);
 
+  section('memory');
   log('growth');
   r.growth = await measureGrowth(primary, 'tram-x', [16, 32, 64, 128], [64, 128, 256, 512],
     opts.quick ? { warmup: 1, rounds: 1, stepsPerRound: 2 } : { warmup: 2, rounds: 5, stepsPerRound: 2 }, log);
 
+  section('growth');
+  r.meta.sectionsS = sections;
   r.goals = checkGoals(r);
   r.meta.durationS = (performance.now() - t0) / 1000;
   const dir = opts.out ?? path.join(root, 'bench', 'results', opts.quick ? 'tmp' : '');

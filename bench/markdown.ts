@@ -17,7 +17,8 @@ export function toMarkdown(r: Results): string {
   out.push(`- command: \`${m.command}\``);
   out.push(`- machine: ${m.machine.cpu}, ${m.machine.cores} cores, ${m.machine.memoryGiB} GiB, ${m.machine.platform}; GPU: ${m.machine.gpu ?? 'none'}`);
   out.push(`- node ${m.machine.node}; ${Object.entries(m.versions).map(([k, v]) => `${k} ${v ?? 'not installed'}`).join(', ')}`);
-  out.push(`- git: ${m.git ?? 'unknown'}; duration ${m.durationS?.toFixed(0) ?? '?'} s`);
+  out.push(`- git: ${m.git ?? 'unknown'}; duration ${m.durationS?.toFixed(0) ?? '?'} s` +
+    (m.sectionsS ? ` (${Object.entries(m.sectionsS).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')})` : ''));
   out.push(`- backends measured: ${m.backends.measured.join(', ') || 'none'}`);
   for (const [b, why] of Object.entries(m.backends.skipped)) out.push(`- not measured: ${b}: ${why}`);
   for (const n of m.notes) out.push(`- ${n}`);
@@ -58,6 +59,14 @@ export function toMarkdown(r: Results): string {
     }
     out.push('', 'The floors come from the measured pass costs F (forward, no tape) and FB (forward + backward) of the same',
       'model and batch, with U = base − FB: TRAM/ASAM ≥ (2FB + F + U)/(2FB + U), SAM/base ≥ (2FB + U)/(FB + U).', '');
+    out.push('### Passes, counted', '',
+      'MatMul-type kernels (matMul, conv) one step runs, divided by those of one forward pass of the same model:',
+      'a forward pass is 1, a backward pass about 2 (1 to 2: the first layer needs no input gradient). Counted with',
+      '`tf.profile`, so free of timing noise. Total kernels in brackets.', '');
+    out.push(...table(['method', ...r.stepCost.map((s) => `${s.backend} ${s.model}`)],
+      [...methods, ...referenceMethods].filter((m) => r.stepCost.some((s) => s.kernels?.[m.id])).map((m) => [m.label,
+        ...r.stepCost.map((s) => (s.kernels?.[m.id] ? `${f(s.kernels[m.id].matMul / s.kernels.forward.matMul)} (${s.kernels[m.id].total})` : '—'))])));
+    out.push('');
     const leaks = r.stepCost.flatMap((s) => Object.entries(s.tensorGrowth).filter(([, g]) => g !== 0).map(([id, g]) => `${s.backend} ${s.model} ${id}: ${g}`));
     out.push(leaks.length ? `numTensors grew during the measured steps: ${leaks.join('; ')}` : 'numTensors did not change over the measured steps of any method.', '');
     out.push('Models:', '', ...[...new Map(r.stepCost.map((s) => [s.model, s])).values()].map((s) => `- ${s.model}: ${s.description}, ${s.params} parameters`), '');
@@ -81,6 +90,12 @@ export function toMarkdown(r: Results): string {
       out.push(...table(['backend', 'model', 'batch', 'method', 'ours ms', 'PyTorch ms', 'ours / PyTorch'],
         p.rows.map((x) => [x.backend, x.model, String(x.batch), x.method, ms(x.oursMs), ms(x.torchMs), f(x.ratio)])));
       out.push('');
+      if (p.matMul?.length) {
+        out.push('One matrix product alone (the MLP\'s first layer), ours vs `torch.mm`, interleaved:', '');
+        out.push(...table(['backend', 'product', 'ours ms', 'torch.mm ms', 'ours / PyTorch'],
+          p.matMul.map((x) => [x.backend, x.shape, ms(x.oursMs), ms(x.torchMs), f(x.ratio)])));
+        out.push('');
+      }
     }
   }
 

@@ -13,6 +13,8 @@ export interface Meta {
   backends: { measured: string[]; skipped: Record<string, string> };
   notes: string[];
   durationS?: number;
+  /** seconds per section */
+  sectionsS?: Record<string, number>;
 }
 
 /** One model on one backend: every method's median step time and the ratios of the issue. */
@@ -38,6 +40,8 @@ export interface StepCost {
   passes: { forwardMs: number; forwardBackwardMs: number; floorTramOverAsam: number; floorSamOverBase: number };
   /** tf.memory().numTensors growth over all measured steps, by method id (0 = no leak) */
   tensorGrowth: Record<string, number>;
+  /** kernels run by one step of each method (tf.profile), and by one forward pass ('forward') */
+  kernels: Record<string, { matMul: number; total: number }>;
 }
 
 export interface BackendSpeed {
@@ -65,6 +69,8 @@ export interface PyTorchSide {
     /** ours / PyTorch, paired by round */
     ratio: number;
   }>;
+  /** one matrix product, ours vs torch.mm */
+  matMul?: Array<{ backend: string; shape: string; oursMs: number; torchMs: number; ratio: number }>;
 }
 
 export interface KernelSide {

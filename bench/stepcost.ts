@@ -17,9 +17,24 @@ export function sync(model: tf.LayersModel): void {
   v.dispose();
 }
 
+/** Kernels that multiply matrices: each pass over a layer runs them once (forward) or about twice (backward). */
+const MATMUL = new Set(['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']);
+
+export interface KernelCount {
+  matMul: number;
+  total: number;
+}
+
+/** Kernels one call of `f` runs (tf.profile), counting matMul-like kernels apart. */
+export async function countKernels(f: () => void): Promise<KernelCount> {
+  const p = await tf.profile(f);
+  return { matMul: p.kernels.filter((k) => MATMUL.has(k.name)).length, total: p.kernels.length };
+}
+
 /** A candidate running `n` steps of `method` on its own copy of `model` (same initial weights). */
 export function stepCandidate(name: string, spec: ModelSpec, init: tf.LayersModel, method: Method,
-  batch: { x: tf.Tensor; y: tf.Tensor1D }, growth: Record<string, number>): { cand: Candidate; dispose(): void } {
+  batch: { x: tf.Tensor; y: tf.Tensor1D }, growth: Record<string, number>):
+  { cand: Candidate; countKernels(): Promise<KernelCount>; dispose(): void } {
   const model = buildModel(spec);
   model.setWeights(init.getWeights());
   const stepper = makeStepper(model, method);
@@ -34,7 +49,11 @@ export function stepCandidate(name: string, spec: ModelSpec, init: tf.LayersMode
       if (calls++ > 0) growth[name] = (growth[name] ?? 0) + tf.memory().numTensors - before;
     },
   };
-  return { cand, dispose: () => { stepper.dispose(); model.dispose(); } };
+  return {
+    cand,
+    countKernels: () => countKernels(() => { stepper.step(batch); }),
+    dispose: () => { stepper.dispose(); model.dispose(); },
+  };
 }
 
 export async function measureStepCost(backend: string, model: string, spec: ModelSpec, batchSize: number,
@@ -47,6 +66,10 @@ export async function measureStepCost(backend: string, model: string, spec: Mode
   const passes = passCandidates(init, batch, 'pass:');
   log(`  ${backend} ${model}: ${methodList.length} methods + 2 passes, ${sch.rounds} rounds × ${sch.stepsPerRound} steps`);
   const t = await interleave([...made.map((x) => x.cand), ...passes], sch);
+  // Passes counted, not timed: matMul kernels of one step against those of one forward pass.
+  const forward = await countKernels(() => tf.tidy(() => { init.apply(batch.x, { training: true }); }));
+  const kernels: Record<string, KernelCount> = { forward };
+  for (let i = 0; i < made.length; i++) kernels[methodList[i].id] = await made[i].countKernels();
   for (const x of made) x.dispose();
   init.dispose();
   tf.dispose([batch.x, batch.y]);
@@ -75,5 +98,6 @@ export async function measureStepCost(backend: string, model: string, spec: Mode
       floorSamOverBase: (2 * FB + U) / (FB + U),
     },
     tensorGrowth: growth,
+    kernels,
   };
 }

@@ -49,6 +49,38 @@ class TorchProcess {
 
 export const torchMethods = ['base', 'asam', 'tram-x'];
 
+/**
+ * One matrix product [m,k]·[k,n] (the MLP's first layer in the forward pass), ours on the current backend vs
+ * torch.mm, interleaved: the kernel-level part of the step ratio.
+ */
+export async function compareMatMul(out: PyTorchSide, backend: string, m: number, k: number, n: number, sch: Schedule): Promise<void> {
+  const py = new TorchProcess();
+  try {
+    await py.call({ op: 'setup', spec: { kind: 'mlp', input: 4, hidden: [4], classes: 2 }, batch: 2, methods: [], lr: 1e-3,
+      asam: { rho: 0.5, eta: 0.01 }, tram: { sigma: 0.1, eta: 0.01 } });
+    const a = tf.randomNormal([m, k]);
+    const b = tf.randomNormal([k, n]);
+    const t = await interleave([
+      {
+        name: 'ours',
+        run(reps) {
+          for (let i = 0; i < reps; i++) {
+            const c = tf.matMul(a, b);
+            if (i === reps - 1) c.dataSync();
+            c.dispose();
+          }
+        },
+      },
+      { name: 'torch', run: async (reps) => { await py.call({ op: 'matmul', m, k, n, reps }); } },
+    ], sch);
+    tf.dispose([a, b]);
+    out.matMul = out.matMul ?? [];
+    out.matMul.push({ backend, shape: `[${m},${k}]·[${k},${n}]`, oursMs: medianMs(t, 'ours'), torchMs: medianMs(t, 'torch'), ratio: pairedRatio(t, 'ours', 'torch') });
+  } finally {
+    py.close();
+  }
+}
+
 /** Paired rounds of ours vs PyTorch for each method on one model; appends rows to `out`. */
 export async function compareWithTorch(out: PyTorchSide, backend: string, model: string, spec: ModelSpec,
   batchSize: number, sch: Schedule, log: (s: string) => void): Promise<void> {

@@ -7,6 +7,7 @@ with its own, round by round:
      "threads": t or null, "seed": s, "lr": lr, "asam": {"rho", "eta"}, "tram": {"sigma", "eta"}}
   ← {"torch": version, "threads": t}
   → {"op": "run", "method": m, "steps": n}       ← {"ms": wall milliseconds of the n steps}
+  → {"op": "matmul", "m": m, "k": k, "n": n, "reps": r}   ← {"ms": wall milliseconds of r products [m,k]·[k,n]}
   → {"op": "quit"}
 
 The models are the architectures of bench/models.ts; the steps follow the equations
@@ -198,10 +199,17 @@ def main():
             for _ in range(int(req["steps"])):
                 run(x, y)
             reply = {"ms": (time.perf_counter() - t0) * 1000}
+        elif op == "matmul":
+            a = torch.randn(int(req["m"]), int(req["k"]))
+            b = torch.randn(int(req["k"]), int(req["n"]))
+            t0 = time.perf_counter()
+            for _ in range(int(req["reps"])):
+                torch.mm(a, b)
+            reply = {"ms": (time.perf_counter() - t0) * 1000}
         elif op == "quit":
             return
         else:
-            raise SystemExit(f"step.py: unknown op {op!r}; expected setup, run or quit")
+            raise SystemExit(f"step.py: unknown op {op!r}; expected setup, run, matmul or quit")
         sys.stdout.write(json.dumps(reply) + "\n")
         sys.stdout.flush()
 
