@@ -20,7 +20,7 @@ import { OptimConfigError, checkDecay, checkNonNegative, checkOneOf } from './er
 export type TramTarget = 'x' | 'theta0' | 'theta-prev' | 'ema';
 
 export type MethodConfig =
-  | { name: 'sgd' | 'adam' | 'base' }
+  | { name: 'sgd' | 'adam' | 'base' | 'none' }
   | { name: 'sam'; rho?: number }
   | { name: 'asam'; rho?: number; eta?: number; scope?: Scope }
   | { name: 'fisher-sam'; gamma?: number; eta?: number }
@@ -50,7 +50,7 @@ export type MethodConfig =
     };
 
 export const METHOD_NAMES = [
-  'sgd', 'adam', 'base', 'sam', 'asam', 'fisher-sam', 'tram', 'tram-fisher', 'r3f', 'trpo', 'mesa',
+  'sgd', 'adam', 'base', 'none', 'sam', 'asam', 'fisher-sam', 'tram', 'tram-fisher', 'r3f', 'trpo', 'mesa',
   'asam+r3f', 'asam+trpo', 'asam+mesa',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
@@ -88,6 +88,7 @@ export function normalizeMethod(method: unknown): AnyRecord {
     case 'sgd':
     case 'adam':
     case 'base':
+    case 'none':
       return { name };
     case 'sam':
       return { name, rho: rho(0.05) };

@@ -7,7 +7,7 @@
  * - Build:  createOptimizer(method: MethodConfig, base: tf.Optimizer, options?: CreateOptions) → SharpnessAwareOptimizer
  *           method is FORMAT.md's JSON, e.g. {name: 'tram', target: 'x', eta: 0.01, scope: 'weights', scale: 1,
  *           divergence: {kind: 'kl', direction: 'forward', reduction: 'batchmean'}, noise: {kind: 'gaussian', sigma: 0.1}}
- *           names: sgd | adam | base | sam | asam | fisher-sam | tram | tram-fisher | r3f | trpo | mesa |
+ *           names: sgd | adam | base | none (the base optimizer alone) | sam | asam | fisher-sam | tram | tram-fisher | r3f | trpo | mesa |
  *                  asam+r3f | asam+trpo | asam+mesa
  *           options: {noise?: NoiseSource, initialTarget?, batchSplits?, onNonFinite?: 'throw'|'skip',
  *                     reportCleanLoss?, targetTraining?}
