@@ -7,6 +7,9 @@ need() { dpkg -s "$1" >/dev/null 2>&1 || pkgs+=("$1"); }
 
 # --- packages (one `need` line each, with what needs it)
 need chromium   # test/charts/renderer.test.ts: the chart renderer in headless Chromium (playwright-core)
+                # test/e2e: code-server driven through playwright-core
+need libkrb5-dev  # code-server (scripts/setup-code-server.sh): the `kerberos` native module of VS Code builds against it
+need ripgrep      # code-server: VS Code's search; Debian's rg replaces @vscode/ripgrep's download
 
 # ---
 if [ ${#pkgs[@]} -gt 0 ]; then

@@ -45,6 +45,12 @@ const tracked = (fn: () => Promise<void>) => async () => {
 process.on('exit', () => {
   if (server) killGroupNow(server.pid);
 });
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (server) killGroupNow(server.pid);
+    process.exit(1);
+  });
+}
 
 function packageVsix(): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
