@@ -2,6 +2,8 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { initGoldenBackend, runGoldenDir, runStepCase, formatResult } from '../../kernel/golden/run';
 
 const dir = path.resolve(__dirname, '../../../../shared/golden/cases');
@@ -27,5 +29,27 @@ describe('golden cases', () => {
     const r = runStepCase(c, 'altered');
     assert.equal(r.ok, false);
     assert.match(r.failures.join('\n'), /step 2 divergence/);
+  });
+
+  it('`tram golden <dir>` prints one line per case and exits 1 when a case fails, 0 when all pass', (t) => {
+    const file = path.join(dir, 'step_sam.json');
+    if (!fs.existsSync(file)) return t.skip('no step_sam.json');
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-'));
+    const bin = path.resolve(__dirname, '../../../bin/tram.js');
+    try {
+      fs.copyFileSync(file, path.join(tmp, 'step_sam.json'));
+      const good = spawnSync(process.execPath, [bin, 'golden', tmp], { encoding: 'utf8' });
+      assert.equal(good.status, 0, good.stdout + good.stderr);
+      assert.match(good.stdout, /^PASS\s+step_sam\.json\s+max err \S+ +\(.* of tolerance rtol 0\.0001 atol 0\.00001/m);
+      const c = JSON.parse(fs.readFileSync(file, 'utf8'));
+      c.expected.params[0][0][0][0] += 1e-3;
+      fs.writeFileSync(path.join(tmp, 'step_bad.json'), JSON.stringify(c));
+      const bad = spawnSync(process.execPath, [bin, 'golden', tmp], { encoding: 'utf8' });
+      assert.equal(bad.status, 1);
+      assert.match(bad.stdout, /^FAIL\s+step_bad\.json/m);
+      assert.match(bad.stdout, /1\/2 passed, 1 FAILED/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
