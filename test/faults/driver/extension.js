@@ -1,0 +1,163 @@
+// Test-only extension for the fault suite (test/faults/extensionRows.ts), installed next to TRAM in the
+// code-server it starts. When TRAM_FAULTS_IO is set it reads plan.json there and runs the steps named in
+// plan.steps, each writing <step>.json (the cells it ran, their success and decoded outputs):
+//   two        a.ipynb and b.ipynb, each with its own kernel, cells run at the same time, then each reads `who`
+//   killed     a cell loops in a.ipynb; the suite kills the kernel (go-kill); then a cell runs in a fresh kernel
+//   reload     a busy cell in reload.ipynb; the extension host is restarted under it; after the restart the
+//              driver (activated again) runs a cell there in a new kernel (reload-after.json)
+//   untrusted  in an untrusted workspace: runs a cell and reports what the notebook shows
+'use strict';
+const vscode = require('vscode');
+const fs = require('fs');
+const path = require('path');
+
+const dir = process.env.TRAM_FAULTS_IO;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (line) => fs.appendFileSync(path.join(dir, 'driver.log'), `${new Date().toISOString()} ${line}\n`);
+const TEXT = /^(text\/|application\/(json|vnd\.code\.notebook\.(stdout|stderr|error)))/;
+
+function write(name, data) {
+  const file = path.join(dir, `${name}.json`);
+  fs.writeFileSync(file + '.tmp', JSON.stringify(data, null, 1));
+  fs.renameSync(file + '.tmp', file);
+  log(`wrote ${name}.json`);
+}
+
+async function waitFor(what, predicate, timeoutMs) {
+  const t0 = Date.now();
+  for (;;) {
+    const v = predicate();
+    if (v) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+const outputText = (cell) =>
+  cell.outputs.flatMap((o) => o.items.map((i) => (TEXT.test(i.mime) ? Buffer.from(i.data).toString('utf8') : ''))).join('');
+
+function describeCell(cell) {
+  return {
+    index: cell.index,
+    source: cell.document.getText(),
+    executionOrder: cell.executionSummary ? cell.executionSummary.executionOrder : undefined,
+    success: cell.executionSummary ? cell.executionSummary.success : undefined,
+    text: outputText(cell),
+    mimes: cell.outputs.flatMap((o) => o.items.map((i) => i.mime)),
+  };
+}
+
+const finished = (cell) => cell.executionSummary && cell.executionSummary.success !== undefined && cell.executionSummary.timing;
+
+async function open(plan, name) {
+  const doc = await vscode.workspace.openNotebookDocument(vscode.Uri.file(path.join(plan.workspace, name)));
+  const editor = await vscode.window.showNotebookDocument(doc);
+  await sleep(300);
+  const args = { id: plan.kernel.id, extension: plan.kernel.extension, notebookEditor: editor };
+  try {
+    await vscode.commands.executeCommand('notebook.selectKernel', args);
+  } catch (e) {
+    log(`notebook.selectKernel: ${e.message}; trying _notebook.selectKernel`);
+    await vscode.commands.executeCommand('_notebook.selectKernel', args);
+  }
+  return doc;
+}
+
+async function append(doc, source) {
+  const at = doc.cellCount;
+  const edit = new vscode.WorkspaceEdit();
+  edit.set(doc.uri, [vscode.NotebookEdit.insertCells(at, [new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, 'typescript')])]);
+  if (!(await vscode.workspace.applyEdit(edit))) throw new Error('could not add a cell');
+  return doc.cellAt(at);
+}
+
+/** Starts a cell (does not wait for it). */
+async function start(doc, cell) {
+  await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: cell.index, end: cell.index + 1 }], document: doc.uri });
+}
+
+async function run(doc, source, timeoutMs = 120_000) {
+  const cell = await append(doc, source);
+  await start(doc, cell);
+  await waitFor(`cell ${cell.index} of ${path.basename(doc.uri.fsPath)}`, () => finished(cell), timeoutMs);
+  return cell;
+}
+
+const ENV = "console.log('env', JSON.stringify(Object.keys(process.env).sort()));";
+
+const steps = {
+  async two(plan) {
+    const a = await open(plan, 'a.ipynb');
+    const b = await open(plan, 'b.ipynb');
+    const setup = (who) => `const who = '${who}';\nconsole.log('pid', process.pid);\n${ENV}`;
+    const [sa, sb] = await Promise.all([run(a, setup('A'), 180_000), run(b, setup('B'), 180_000)]);
+    const busy = "const t0 = Date.now();\nwhile (Date.now() - t0 < 1500) await new Promise((r) => setTimeout(r, 10));\nconsole.log('span', t0, Date.now());";
+    const [ba, bb] = await Promise.all([run(a, busy), run(b, busy)]);
+    const [wa, wb] = await Promise.all([run(a, "console.log('who', who, process.pid);"), run(b, "console.log('who', who, process.pid);")]);
+    write('two', { a: [sa, ba, wa].map(describeCell), b: [sb, bb, wb].map(describeCell) });
+  },
+
+  async killed(plan) {
+    const a = vscode.workspace.notebookDocuments.find((d) => d.uri.fsPath.endsWith('a.ipynb')) || (await open(plan, 'a.ipynb'));
+    const loop = await append(a, "console.log('looping', process.pid);\nfor (;;) await new Promise((r) => setTimeout(r, 20));");
+    await start(a, loop);
+    const pid = await waitFor('the loop to print its pid', () => (/looping (\d+)/.exec(outputText(loop)) || [])[1], 60_000);
+    write('looping', { pid: Number(pid) });
+    await waitFor('the loop cell to end after the kill', () => finished(loop), 60_000);
+    const after = await run(a, "console.log('fresh', process.pid);\n1 + 1");
+    write('killed', { loop: describeCell(loop), after: describeCell(after) });
+  },
+
+  async reload(plan) {
+    const doc = await open(plan, 'reload.ipynb');
+    const busy = await append(doc, "console.log('busy', process.pid);\nawait new Promise((r) => setTimeout(r, 300));\nfor (;;) {}");
+    await start(doc, busy);
+    const pid = await waitFor('the busy cell to print its pid', () => (/busy (\d+)/.exec(outputText(busy)) || [])[1], 120_000);
+    write('reload', { pid: Number(pid) });
+    await sleep(300);
+    log('restarting the extension host');
+    await vscode.commands.executeCommand('workbench.action.restartExtensionHost');
+  },
+
+  async reloadAfter(plan) {
+    const doc = await open(plan, 'reload.ipynb');
+    const first = doc.cellAt(0);
+    await start(doc, first);
+    await waitFor('the first cell after the reload', () => finished(first), 120_000);
+    write('reload-after', { cell: describeCell(first), cells: doc.cellCount });
+  },
+
+  async untrusted(plan) {
+    const doc = await open(plan, 'u.ipynb');
+    const first = doc.cellAt(0);
+    await start(doc, first);
+    await waitFor('the cell in the untrusted workspace', () => finished(first), 60_000);
+    write('untrusted', { isTrusted: vscode.workspace.isTrusted, cell: describeCell(first) });
+  },
+};
+
+async function main() {
+  const plan = JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8'));
+  // Activated again after the extension host restart: finish the reload scenario.
+  if (fs.existsSync(path.join(dir, 'reload.json'))) {
+    log('activated after the extension host restart');
+    await steps.reloadAfter(plan);
+    return;
+  }
+  log(`plan ${JSON.stringify(plan)}`);
+  for (const step of plan.steps) {
+    await waitFor(`go-${step}`, () => fs.existsSync(path.join(dir, `go-${step}`)), 600_000);
+    log(`step ${step}`);
+    await steps[step](plan);
+  }
+}
+
+exports.activate = () => {
+  if (!dir) return;
+  main().catch((e) => {
+    log(`failed: ${e && e.stack ? e.stack : e}`);
+    write('failed', { message: String(e && e.stack ? e.stack : e) });
+  });
+};
+
+exports.deactivate = () => undefined;
