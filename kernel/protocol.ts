@@ -34,6 +34,10 @@ export interface KernelInfo {
   tfjsVersion: string;
   nodeVersion: string;
   pid: number;
+  /** Names preloaded as globals in cells (tf, display, progress, ...). Optional: added after the first version. */
+  preloads?: string[];
+  /** Problems met while preloading (a module that failed to load), shown to the user. */
+  warnings?: string[];
 }
 
 export type KernelMessage =

@@ -1,0 +1,266 @@
+/**
+ * `KernelClient`: starts a kernel process and runs cells in it over Node IPC (no network port).
+ *
+ *   const k = await KernelClient.start({ cwd: notebookDir });
+ *   const r = await k.execute('cell-1', 'tf.ones([2]).sum()', (m) => ...);   // r.status: ok|error|interrupted|died
+ *   k.interrupt(); await k.restart(); await k.shutdown();
+ *
+ * If the process dies (process.exit, out of memory, a native crash, a kill), the running cells resolve with
+ * status 'died' and a reason (exit code or signal, and the end of the kernel's own stderr), 'exit' is emitted,
+ * and the next `execute` starts a fresh kernel.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import * as path from 'node:path';
+import type { HostMessage, KernelInfo, KernelMessage } from '../protocol';
+import { kernelEnv } from './env';
+
+export interface KernelStartOptions {
+  /** The notebook's folder; module imports and relative paths resolve from here. */
+  cwd?: string;
+  /** Preferred tfjs backend ('wasm', 'cpu', 'tensorflow', ...). */
+  backend?: string;
+  /** Passed to the kernel as TRAM_SEED. */
+  seed?: number;
+  /** Node executable (default: the one running this code). */
+  nodePath?: string;
+  /** Extra environment variables (added to the allow-listed ones from this process). */
+  env?: NodeJS.ProcessEnv;
+  /** The kernel entry (default: out/kernel/runtime/main.js next to this file). */
+  kernelMain?: string;
+  /** Milliseconds to wait for the kernel to become ready (default 60000). */
+  startTimeoutMs?: number;
+}
+
+export type ExecuteStatus = 'ok' | 'error' | 'interrupted' | 'died';
+export interface ExecuteResult {
+  status: ExecuteStatus;
+  durationMs: number;
+  reason?: string;
+}
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  reason: string;
+}
+
+interface Pending {
+  onMessage: (m: KernelMessage) => void;
+  resolve: (r: ExecuteResult) => void;
+  t0: number;
+}
+
+const STDERR_TAIL = 4000;
+
+export function describeExit(code: number | null, signal: NodeJS.Signals | null, stderrTail: string): string {
+  let reason = signal ? `the kernel process was killed by ${signal}` : `the kernel process exited with code ${code}`;
+  if (signal === 'SIGKILL') reason += ' (killed from outside, or by the system when out of memory)';
+  if (/heap out of memory|Allocation failed/i.test(stderrTail)) reason = `the kernel ran out of memory (${reason})`;
+  const tail = stderrTail.trim().split('\n').slice(-6).join('\n');
+  return tail ? `${reason}\n${tail}` : reason;
+}
+
+export class KernelClient extends EventEmitter {
+  private proc!: ChildProcess;
+  private infoValue!: KernelInfo;
+  private pending = new Map<string, Pending>();
+  private alive = false;
+  private stderrTail = '';
+  private starting: Promise<void> | undefined;
+  private expectingExit = false;
+
+  private constructor(private readonly opts: KernelStartOptions) {
+    super();
+  }
+
+  static async start(opts: KernelStartOptions = {}): Promise<KernelClient> {
+    const k = new KernelClient(opts);
+    await k.spawnKernel();
+    return k;
+  }
+
+  /** Facts from the kernel's `ready` message (backend, versions, pid, preloads). */
+  get info(): KernelInfo {
+    return this.infoValue;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** True while the kernel process runs. */
+  get running(): boolean {
+    return this.alive;
+  }
+
+  private spawnKernel(): Promise<void> {
+    const o = this.opts;
+    const main = o.kernelMain ?? path.join(__dirname, '..', 'runtime', 'main.js');
+    const args = [main];
+    if (o.backend) args.push('--backend', o.backend);
+    const extra: NodeJS.ProcessEnv = { ...(o.env ?? {}) };
+    if (o.seed !== undefined) extra.TRAM_SEED = String(o.seed);
+    this.stderrTail = '';
+    this.expectingExit = false;
+    const proc = spawn(o.nodePath ?? process.execPath, args, {
+      cwd: o.cwd ?? process.cwd(),
+      env: kernelEnv(process.env, extra),
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.proc = proc;
+    const keepTail = (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
+    };
+    proc.stderr!.on('data', (c: Buffer) => { keepTail(c); this.emit('log', c.toString('utf8')); });
+    proc.stdout!.on('data', (c: Buffer) => this.emit('log', c.toString('utf8')));
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`the kernel did not start within ${(o.startTimeoutMs ?? 60000) / 1000} s: ${this.stderrTail.trim()}`));
+        proc.kill('SIGKILL');
+      }, o.startTimeoutMs ?? 60000);
+      proc.on('message', (m: KernelMessage) => {
+        if (m.type === 'ready') {
+          clearTimeout(timer);
+          this.infoValue = m.info;
+          this.alive = true;
+          resolve();
+        }
+        this.onKernelMessage(m);
+      });
+      proc.on('error', (e) => {
+        clearTimeout(timer);
+        reject(new Error(`could not start the kernel with ${o.nodePath ?? process.execPath}: ${e.message}`));
+      });
+      proc.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        const wasAlive = this.alive;
+        this.alive = false;
+        if (proc !== this.proc) return;
+        const reason = describeExit(code, signal, this.stderrTail);
+        if (!wasAlive) reject(new Error(`the kernel failed to start: ${reason}`));
+        this.failPending(reason);
+        if (wasAlive && !this.expectingExit) this.emit('exit', { code, signal, reason } satisfies ExitInfo);
+      });
+    });
+    this.starting = ready.finally(() => { this.starting = undefined; });
+    return ready;
+  }
+
+  private failPending(reason: string): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.resolve({ status: 'died', durationMs: performance.now() - p.t0, reason });
+  }
+
+  private onKernelMessage(m: KernelMessage): void {
+    this.emit('message', m);
+    if (!('cell' in m)) return;
+    const p = this.pending.get(m.cell);
+    if (!p) return;
+    try {
+      p.onMessage(m);
+    } catch (e) {
+      this.emit('error', e);
+    }
+    if (m.type === 'done') {
+      this.pending.delete(m.cell);
+      p.resolve({ status: m.status, durationMs: m.durationMs });
+    }
+  }
+
+  private post(m: HostMessage): void {
+    this.proc.send(m);
+  }
+
+  /** Ask the kernel for its info again (backend etc.). */
+  async refreshInfo(): Promise<KernelInfo> {
+    await this.ensureRunning();
+    return new Promise((resolve) => {
+      const on = (m: KernelMessage) => {
+        if (m.type === 'status') {
+          this.off('message', on);
+          this.infoValue = m.info;
+          resolve(m.info);
+        }
+      };
+      this.on('message', on);
+      this.post({ type: 'info' });
+    });
+  }
+
+  private async ensureRunning(): Promise<void> {
+    if (this.starting) await this.starting;
+    if (!this.alive) await this.spawnKernel();
+  }
+
+  /**
+   * Run `code` as cell `cell` (ids must be unique among running cells). Every message about the cell goes to
+   * `onMessage`, in order; resolves when the cell is done or the kernel died.
+   */
+  async execute(cell: string, code: string, onMessage: (m: KernelMessage) => void, language?: 'typescript' | 'javascript'): Promise<ExecuteResult> {
+    if (this.pending.has(cell)) throw new Error(`cell '${cell}' is already running in this kernel; give each run its own id`);
+    await this.ensureRunning();
+    return new Promise<ExecuteResult>((resolve) => {
+      this.pending.set(cell, { onMessage, resolve, t0: performance.now() });
+      this.post({ type: 'execute', cell, code, language });
+    });
+  }
+
+  /**
+   * Stop the running cell, keeping every variable. A SIGINT stops synchronous code (a busy loop); awaited
+   * code is stopped at its next await and the cell's `signal` is aborted.
+   */
+  interrupt(): void {
+    if (!this.alive || this.pending.size === 0) return;
+    const cells = new Set(this.pending.keys());
+    const proc = this.proc;
+    const signal = () => {
+      if (process.platform === 'win32') this.post({ type: 'interrupt' });
+      else proc.kill('SIGINT');
+    };
+    signal();
+    // A signal that lands before the kernel has picked the cell up (a busy kernel still reading its queue) is
+    // lost; repeat it while the same cells are still running.
+    let tries = 0;
+    const timer: NodeJS.Timeout = setInterval(() => {
+      const still = [...cells].some((c) => this.pending.has(c));
+      if (!still || !this.alive || proc !== this.proc || ++tries > 6) return clearInterval(timer);
+      signal();
+    }, 700);
+    timer.unref();
+  }
+
+  /** Kill the process and start a fresh one (all state is lost). Running cells resolve as 'died'. */
+  async restart(): Promise<void> {
+    await this.stop('restarted');
+    await this.spawnKernel();
+  }
+
+  /** Finish the kernel: ask it to exit, kill it after 2 s. */
+  async shutdown(): Promise<void> {
+    await this.stop('shut down');
+  }
+
+  /** Kill the kernel process now (SIGKILL). */
+  kill(): void {
+    if (this.alive) this.proc.kill('SIGKILL');
+  }
+
+  private async stop(why: string): Promise<void> {
+    if (this.starting) await this.starting.catch(() => undefined);
+    const proc = this.proc;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    this.expectingExit = true;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    this.failPending(`the kernel was ${why}`);
+    try {
+      if (proc.connected) proc.send({ type: 'shutdown' } satisfies HostMessage);
+    } catch {
+      /* already gone */
+    }
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(timer);
+    this.alive = false;
+  }
+}

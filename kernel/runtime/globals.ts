@@ -1,0 +1,112 @@
+/**
+ * The names every cell sees without imports, and the ambient declarations that type them.
+ *
+ *   tf          TensorFlow.js (the kernel's backend already selected)
+ *   tram        the library (everything `kernel/index.ts` exports); its value exports are also globals
+ *               (e.g. the optimizers), and so are the chart helpers of `kernel/charts`
+ *   display     rich outputs (see display.ts)      progress   progress displays (see progress.ts)
+ *   signal      the running cell's AbortSignal (aborted on interrupt)
+ *   importESM   real dynamic import resolved from the notebook's folder (see esm.ts)
+ *
+ * The declarations are generated for the modules actually present, with absolute `import()` types, and are
+ * prepended to the declarations carried from cell to cell, so each cell type-checks against them.
+ */
+import * as path from 'node:path';
+import { display } from './display';
+import { progress } from './progress';
+import { importFrom } from './esm';
+import { currentContext } from './context';
+
+export interface Globals {
+  /** name -> value (a getter for `signal`). */
+  values: Record<string, unknown>;
+  getters: Record<string, () => unknown>;
+  /** `declare global { ... }` text. */
+  declaration: string;
+  /** Modules that could not be loaded (shown to the user once). */
+  warnings: string[];
+  preloads: string[];
+}
+
+const RESERVED = new Set(['tf', 'tram', 'charts', 'display', 'progress', 'signal', 'importESM', 'default', '__esModule']);
+
+function tsPath(file: string): string {
+  return JSON.stringify(file.replace(/\\/g, '/').replace(/(\.d)?\.(ts|js)$/, ''));
+}
+
+function isClass(v: unknown): boolean {
+  return typeof v === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(v));
+}
+
+function loadOptional(file: string, label: string, warnings: string[]): Record<string, unknown> | undefined {
+  try {
+    require.resolve(file);
+  } catch {
+    return undefined;
+  }
+  try {
+    return require(file) as Record<string, unknown>;
+  } catch (e) {
+    warnings.push(`${label} could not be loaded: ${(e as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+}
+
+/** Declarations for each value export of `mod`, as globals typed from `modPath`. */
+function declareExports(mod: Record<string, unknown>, modPath: string, taken: Set<string>, values: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  for (const name of Object.keys(mod)) {
+    if (RESERVED.has(name) || taken.has(name) || name in globalThis || !/^[A-Za-z_$][\w$]*$/.test(name)) continue;
+    taken.add(name);
+    values[name] = mod[name];
+    lines.push(`  const ${name}: typeof import(${modPath}).${name};`);
+    if (isClass(mod[name])) lines.push(`  type ${name} = import(${modPath}).${name};`);
+  }
+  return lines;
+}
+
+export function buildGlobals(tf: unknown, tfPackageDir: string, cwd: string): Globals {
+  const kernelDir = path.resolve(__dirname, '..');
+  const warnings: string[] = [];
+  const preloads = ['tf'];
+  const values: Record<string, unknown> = {
+    tf,
+    display,
+    progress,
+    importESM: importFrom(cwd),
+  };
+  const getters: Record<string, () => unknown> = {
+    signal: () => currentContext()?.signal ?? new AbortController().signal,
+  };
+  const d = (f: string) => tsPath(path.join(__dirname, f));
+  const lines = [
+    `  const tf: typeof import(${tsPath(tfPackageDir)});`,
+    `  const display: import(${d('display')}).Display;`,
+    `  type DisplayHandle = import(${d('display')}).DisplayHandle;`,
+    `  const progress: import(${d('progress')}).ProgressFn;`,
+    `  type Progress = import(${d('progress')}).Progress;`,
+    `  /** Aborted when the running cell is interrupted; pass it to training loops. */`,
+    `  const signal: AbortSignal;`,
+    `  /** Real dynamic import() resolved from the notebook's folder (works for ES-module-only packages). */`,
+    `  function importESM<T = any>(specifier: string): Promise<T>;`,
+  ];
+  preloads.push('display', 'progress', 'signal', 'importESM');
+  const taken = new Set<string>();
+  const lib = loadOptional(path.join(kernelDir, 'index'), 'the library (kernel/index)', warnings);
+  if (lib) {
+    values.tram = lib;
+    lines.push(`  const tram: typeof import(${tsPath(path.join(kernelDir, 'index'))});`);
+    preloads.push('tram');
+  }
+  const charts = loadOptional(path.join(kernelDir, 'charts'), 'the chart helpers (kernel/charts)', warnings);
+  if (charts) {
+    values.charts = charts;
+    lines.push(`  const charts: typeof import(${tsPath(path.join(kernelDir, 'charts'))});`);
+    preloads.push('charts');
+    lines.push(...declareExports(charts, tsPath(path.join(kernelDir, 'charts')), taken, values));
+  }
+  if (lib) lines.push(...declareExports(lib, tsPath(path.join(kernelDir, 'index')), taken, values));
+  preloads.push(...taken);
+  const declaration = `declare global {\n${lines.join('\n')}\n}\n`;
+  return { values, getters, declaration, warnings, preloads };
+}

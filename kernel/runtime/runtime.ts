@@ -1,0 +1,148 @@
+/**
+ * The kernel: one TypeScript session (tslab's converter, our executor) with the preloads, output capture,
+ * display, progress and interrupt wired together. Hosts talk to it through `send` (the kernel -> host
+ * messages of `kernel/protocol.ts`); the IPC entry (main.ts) and the Jupyter bridge both drive this class.
+ */
+import * as path from 'node:path';
+import type { KernelInfo, KernelMessage } from '../protocol';
+import { CellContext, currentContext, installTimerGuards } from './context';
+import { StreamCapture } from './streams';
+import { flushDisplays, setDisplaySink } from './display';
+import { toBundle } from './format';
+import { buildGlobals, Globals } from './globals';
+import { selectBackend } from './backend';
+import { CellExecutor, isInterruption, Language } from './executor';
+
+export interface RuntimeOptions {
+  /** The notebook's folder: modules and files resolve from here (default process.cwd()). */
+  cwd?: string;
+  /** Preferred tfjs backend ('wasm', 'cpu', 'tensorflow', ...). */
+  backend?: string;
+  send: (m: KernelMessage) => void;
+}
+
+export type CellStatus = 'ok' | 'error' | 'interrupted';
+
+export class KernelRuntime {
+  private current: CellContext | undefined;
+  private lastCell = '';
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly info: KernelInfo,
+    readonly globals: Globals,
+    private readonly executor: CellExecutor,
+    private readonly streams: StreamCapture,
+    private readonly send: (m: KernelMessage) => void,
+  ) {}
+
+  static async create(opts: RuntimeOptions): Promise<KernelRuntime> {
+    const cwd = path.resolve(opts.cwd ?? process.cwd());
+    installTimerGuards();
+    let cellOf: () => string = () => '';
+    const streams = new StreamCapture((cell, name, text) => opts.send({ type: 'stream', cell, name, text }), () => cellOf());
+    streams.install();
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    let tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
+    const backendReady = selectBackend(tf, opts.backend);
+    backendReady.catch(() => undefined);
+    const choice = await backendReady;
+    let tfPackage = '@tensorflow/tfjs';
+    if (choice.package && choice.package !== tfPackage) {
+      try {
+        tf = require(choice.package);
+        tfPackage = choice.package;
+      } catch {
+        /* keep @tensorflow/tfjs: same tfjs-core instance */
+      }
+    }
+    const tfDir = path.dirname(require.resolve(`${tfPackage}/package.json`));
+    const globals = buildGlobals(tf, tfDir, cwd);
+    const executor = new CellExecutor(cwd, globals);
+    executor.warmUp();
+    const info: KernelInfo = {
+      backend: choice.name,
+      backendDetail: choice.detail,
+      gpu: choice.gpu,
+      tfjsVersion: String((tf as unknown as { version: Record<string, string> }).version?.['tfjs'] ?? tf.version_core),
+      nodeVersion: process.version,
+      pid: process.pid,
+      preloads: globals.preloads,
+      warnings: globals.warnings,
+    };
+    const rt = new KernelRuntime(info, globals, executor, streams, opts.send);
+    cellOf = () => currentContext()?.cell ?? rt.current?.cell ?? rt.lastCell;
+    setDisplaySink((data, displayId, update) => {
+      streams.flush();
+      opts.send({ type: 'display', cell: cellOf(), data, displayId, update });
+    });
+    process.on('SIGINT', () => rt.interrupt());
+    process.on('uncaughtException', (e) => rt.reportBackgroundError(e));
+    process.on('unhandledRejection', (e) => rt.reportBackgroundError(e));
+    return rt;
+  }
+
+  /** Run a cell after the ones already queued. Messages go out through `send`; resolves with the status. */
+  execute(cell: string, code: string, language: Language = 'typescript'): Promise<CellStatus> {
+    const run = this.queue.then(() => this.runCell(cell, code, language));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Stop the running cell (variables are kept). */
+  interrupt(): void {
+    this.current?.interrupt();
+  }
+
+  complete(code: string, position: number) {
+    return this.executor.complete(code, position);
+  }
+
+  inspect(code: string, position: number) {
+    return this.executor.inspect(code, position);
+  }
+
+  /** Output of work a cell left running (a timer, a promise), reported on stderr of that cell. */
+  private reportBackgroundError(e: unknown): void {
+    if (isInterruption(e)) return;
+    const err = this.executor.runtimeError(e);
+    this.streams.write('stderr', `Uncaught ${err.traceback.join('\n')}\n`, currentContext()?.cell ?? this.current?.cell ?? this.lastCell);
+  }
+
+  private async runCell(cell: string, code: string, language: Language): Promise<CellStatus> {
+    const ctx = new CellContext(cell);
+    this.current = ctx;
+    const t0 = performance.now();
+    let status: CellStatus;
+    try {
+      const outcome = await this.executor.run(ctx, code, language);
+      status = outcome.status;
+      this.streams.flush();
+      flushDisplays();
+      if (outcome.status === 'ok' && outcome.hasValue) {
+        let data;
+        try {
+          data = toBundle(outcome.value);
+        } catch (e) {
+          data = { 'text/plain': `<value could not be shown: ${(e as Error).message}>` };
+        }
+        this.send({ type: 'result', cell, data });
+      } else if (outcome.error) {
+        this.send({ type: 'error', cell, ...outcome.error });
+      } else if (outcome.status === 'interrupted') {
+        this.send({ type: 'error', cell, ename: 'Interrupted', evalue: 'the cell was interrupted; variables are kept', traceback: ['Interrupted: the cell was interrupted; variables are kept'] });
+      }
+    } catch (e) {
+      // A failure of the kernel itself (the converter, a formatter): report it on the cell.
+      status = 'error';
+      this.streams.flush();
+      const err = this.executor.runtimeError(e);
+      this.send({ type: 'error', cell, ename: `KernelError: ${err.ename}`, evalue: err.evalue, traceback: err.traceback });
+    } finally {
+      this.current = undefined;
+      this.lastCell = cell;
+    }
+    this.send({ type: 'done', cell, status, durationMs: performance.now() - t0 });
+    return status;
+  }
+}
