@@ -10,7 +10,7 @@
  *           names: sgd | adam | base | none (the base optimizer alone) | sam | asam | fisher-sam | tram | tram-fisher | r3f | trpo | mesa |
  *                  asam+r3f | asam+trpo | asam+mesa
  *           options: {noise?: NoiseSource, initialTarget?, batchSplits?, onNonFinite?: 'throw'|'skip',
- *                     reportCleanLoss?, targetTraining?}
+ *                     reportCleanLoss?, targetTraining?, loss?: (output, batch) => scalar}
  * - Step:   opt.step(model: ModelLike, batch: {x, y, mask?}) → StepReport
  *           {step, loss, gradNorm, divergence?, radius?, perturbationNorm?, perturbedLoss?, regularizedLoss?,
  *            descentGradNorm, skipped?, skipReason?}

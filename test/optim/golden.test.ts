@@ -21,6 +21,19 @@ describe('golden cases', () => {
     assert.deepEqual(failed.map(formatResult), []);
   });
 
+  it('the step cases are also within tolerance on the cpu backend', async (t) => {
+    if (!fs.existsSync(dir)) return t.skip(`no golden cases at ${dir}`);
+    const tf = await import('@tensorflow/tfjs');
+    const prev = tf.getBackend();
+    await tf.setBackend('cpu');
+    try {
+      const failed = runGoldenDir(dir).filter((r) => !r.ok);
+      assert.deepEqual(failed.map(formatResult), []);
+    } finally {
+      await tf.setBackend(prev);
+    }
+  });
+
   it('the runner fails a case whose expected value is off by more than the tolerance', (t) => {
     const file = path.join(dir, 'step_tram-x.json');
     if (!fs.existsSync(file)) return t.skip('no step_tram-x.json');
