@@ -55,7 +55,13 @@ function copyTree(from, to, keep = () => true, rel = '') {
 }
 
 // ------------------------------------------------------------------ build
-if (!args.includes('--no-build')) run('npm', ['run', '--silent', 'build']);
+if (!args.includes('--no-build')) {
+  // `npm run build` is `tsc -p . && node scripts/build.mjs`; run apart so that a type error elsewhere in the
+  // project (tsc still emits) is reported without blocking the package.
+  const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', '.'], { cwd: root, stdio: 'inherit' });
+  if (tsc.status !== 0) console.warn('package: tsc reported type errors (above); packaging the emitted JavaScript anyway.');
+  run(process.execPath, ['scripts/build.mjs']);
+}
 need('out/kernel/runtime/main.js', 'the kernel process');
 need('out/renderer/chartRenderer.js', 'the chart renderer');
 need('bin/tram.js', 'the tram command');
@@ -158,7 +164,13 @@ const manifest = { ...pkg, dependencies: Object.fromEntries(rootDeps.map((n) => 
 for (const k of ['devDependencies', 'optionalDependencies', 'scripts', 'private']) delete manifest[k];
 fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 const readme = fs.existsSync(path.join(root, 'docs/extension.md')) ? 'docs/extension.md' : 'README.md';
-fs.copyFileSync(path.join(root, readme), path.join(stage, 'README.md'));
+// Relative images and links cannot be resolved without a repository URL (vsce refuses them): the page in
+// the extension's details view goes without the images, and links become plain text.
+const readmeText = fs
+  .readFileSync(path.join(root, readme), 'utf8')
+  .replace(/^!\[[^\]]*\]\((?!https?:)[^)]*\)\n\n?/gm, '')
+  .replace(/\[([^\]]+)\]\((?!https?:|#)[^)]*\)/g, '$1');
+fs.writeFileSync(path.join(stage, 'README.md'), readmeText);
 fs.copyFileSync(path.join(root, '.vscodeignore'), path.join(stage, '.vscodeignore'));
 for (const f of ['LICENSE', 'icon.png']) if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), path.join(stage, f));
 
