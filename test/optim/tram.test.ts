@@ -181,4 +181,28 @@ describe('TRAM', () => {
     model.dispose();
     disposeBatch(b);
   });
+
+  it('trains on sequence logits [B, T, C] with a padding mask (TRAM-θₜ₋₁, two micro-batches)', () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [5, 4], units: 8, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }),
+        tf.layers.dense({ units: 6, kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }) }),
+      ],
+    });
+    const x = tf.randomNormal([4, 5, 4], 0, 1, 'float32', 8);
+    const y = tf.tensor2d([[1, 2, 3, 0, 0], [5, 4, 0, 0, 0], [1, 1, 1, 1, 1], [2, 0, 0, 0, 0]], [4, 5], 'int32');
+    const mask = tf.tensor2d([[1, 1, 1, 0, 0], [1, 1, 0, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]]);
+    const opt = createOptimizer({ name: 'tram', target: 'theta-prev', scale: 10 }, tf.train.adam(0.05), { batchSplits: 2 });
+    const r1 = opt.step(model, { x, y, mask });
+    const n0 = tf.memory().numTensors;
+    let last = r1;
+    for (let i = 0; i < 15; i++) last = opt.step(model, { x, y, mask });
+    assert.equal(tf.memory().numTensors, n0);
+    assert.equal(r1.divergence, 0);
+    assert.ok((last.divergence as number) > 0);
+    assert.ok(last.loss < r1.loss, `loss ${r1.loss} → ${last.loss}`);
+    opt.dispose();
+    model.dispose();
+    tf.dispose([x, y, mask]);
+  });
 });
