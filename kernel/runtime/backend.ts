@@ -8,8 +8,8 @@ export interface BackendChoice {
   name: string;
   gpu: boolean;
   detail: string;
-  /** npm package whose `tf` should be used (e.g. '@tensorflow/tfjs-node'); default '@tensorflow/tfjs'. */
-  package?: string;
+  /** Absolute path of the module giving the full tf API for this backend (tfjs-node's entry, or tfjs). */
+  tfModule?: string;
 }
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -23,11 +23,11 @@ function tryRequire(id: string): any { // eslint-disable-line @typescript-eslint
   }
 }
 
-export async function selectBackend(tf: Tf, prefer?: string): Promise<BackendChoice> {
+export async function selectBackend(tf: Tf, prefer?: string, cwd?: string): Promise<BackendChoice> {
   const mod = tryRequire(path.join(__dirname, '..', 'backend'));
   if (mod && typeof mod.initBackend === 'function') {
-    const r = await mod.initBackend({ prefer });
-    return { name: String(r.name), gpu: Boolean(r.gpu), detail: String(r.detail ?? r.name), package: r.package };
+    const r = await mod.initBackend({ prefer, searchPaths: cwd ? [cwd] : [] });
+    return { name: String(r.name), gpu: Boolean(r.gpu), detail: String(r.detail ?? r.name), tfModule: r.tfModule };
   }
   const wanted = prefer ?? 'wasm';
   const tried: string[] = [];

@@ -69,14 +69,15 @@ export class DisplayHandle {
   svg(s: string): this { return this.mime(bundles.svg(s)); }
 
   /** Replace the output with an explicit MIME bundle (`{ 'text/html': ..., 'image/png': base64 }`). */
-  mime(bundle: MimeBundle): this {
+  mime(bundle: object): this {
+    if (!bundle || typeof bundle !== 'object') throw new TypeError(`display mime: expected a MIME bundle object like { 'text/html': '...' } (got ${typeof bundle})`);
     if (!this.shown) {
       this.shown = true;
       pending.delete(this.id);
-      sink(bundle, this.id, false);
+      sink(bundle as MimeBundle, this.id, false);
       return this;
     }
-    pending.set(this.id, bundle);
+    pending.set(this.id, bundle as MimeBundle);
     if (!timer) {
       timer = setTimeout(flushDisplays, UPDATE_MS);
       timer.unref();
@@ -97,7 +98,7 @@ export interface Display {
   json(v: unknown): DisplayHandle;
   png(bytes: Uint8Array | string): DisplayHandle;
   svg(s: string): DisplayHandle;
-  mime(bundle: MimeBundle): DisplayHandle;
+  mime(bundle: object): DisplayHandle;
   /** An empty display to fill and update later (`h.text('...')`, `h.update(value)`). */
   handle(): DisplayHandle;
 }
@@ -113,6 +114,6 @@ export const display: Display = Object.assign((value: unknown) => fresh().update
   json: (v: unknown) => fresh().json(v),
   png: (b: Uint8Array | string) => fresh().png(b),
   svg: (s: string) => fresh().svg(s),
-  mime: (bundle: MimeBundle) => fresh().mime(bundle),
+  mime: (bundle: object) => fresh().mime(bundle),
   handle: () => fresh(),
 });

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import type { KernelInfo, KernelMessage } from '../protocol';
 import { CellContext, currentContext, installTimerGuards } from './context';
 import { StreamCapture } from './streams';
-import { flushDisplays, setDisplaySink } from './display';
+import { DisplayHandle, flushDisplays, setDisplaySink } from './display';
+import { Progress } from './progress';
 import { toBundle } from './format';
 import { buildGlobals, Globals } from './globals';
 import { selectBackend } from './backend';
@@ -44,19 +45,16 @@ export class KernelRuntime {
     streams.install();
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     let tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
-    const backendReady = selectBackend(tf, opts.backend);
-    backendReady.catch(() => undefined);
-    const choice = await backendReady;
-    let tfPackage = '@tensorflow/tfjs';
-    if (choice.package && choice.package !== tfPackage) {
+    const choice = await selectBackend(tf, opts.backend, cwd);
+    if (choice.tfModule) {
       try {
-        tf = require(choice.package);
-        tfPackage = choice.package;
+        const mod = require(choice.tfModule);
+        if (typeof mod.tensor === 'function') tf = mod; // tfjs-node re-exports tfjs (same core) plus tf.node
       } catch {
-        /* keep @tensorflow/tfjs: same tfjs-core instance */
+        /* keep @tensorflow/tfjs */
       }
     }
-    const tfDir = path.dirname(require.resolve(`${tfPackage}/package.json`));
+    const tfDir = path.dirname(require.resolve('@tensorflow/tfjs/package.json'));
     const globals = buildGlobals(tf, tfDir, cwd);
     const executor = new CellExecutor(cwd, globals);
     executor.warmUp();
@@ -119,7 +117,7 @@ export class KernelRuntime {
       status = outcome.status;
       this.streams.flush();
       flushDisplays();
-      if (outcome.status === 'ok' && outcome.hasValue) {
+      if (outcome.status === 'ok' && outcome.hasValue && !isQuietValue(outcome.value)) {
         let data;
         try {
           data = toBundle(outcome.value);
@@ -145,4 +143,9 @@ export class KernelRuntime {
     this.send({ type: 'done', cell, status, durationMs: performance.now() - t0 });
     return status;
   }
+}
+
+/** Values not worth echoing when they end a cell: `display(...)` and `progress(...)` handles. */
+function isQuietValue(v: unknown): boolean {
+  return v instanceof DisplayHandle || v instanceof Progress;
 }
