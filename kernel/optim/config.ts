@@ -71,6 +71,25 @@ export interface CreateOptions {
 
 type AnyRecord = Record<string, unknown>;
 
+/** The keys each method config accepts (besides `name`). */
+const METHOD_KEYS: Record<MethodName, string[]> = {
+  sgd: [],
+  adam: [],
+  base: [],
+  none: [],
+  sam: ['rho'],
+  asam: ['rho', 'eta', 'scope'],
+  'fisher-sam': ['gamma', 'eta'],
+  tram: ['target', 'decay', 'eta', 'scope', 'scale', 'rhoMax', 'divergence', 'noise'],
+  'tram-fisher': ['gamma', 'eta', 'noise'],
+  r3f: ['lambda', 'noise'],
+  trpo: ['lambda', 'divergence'],
+  mesa: ['lambda', 'decay', 'divergence'],
+  'asam+r3f': ['rho', 'eta', 'scope', 'lambda', 'noise'],
+  'asam+trpo': ['rho', 'eta', 'scope', 'lambda'],
+  'asam+mesa': ['rho', 'eta', 'scope', 'lambda', 'decay'],
+};
+
 /** Checks a method config, fills its defaults and returns the normalised copy (what getConfig reports). */
 export function normalizeMethod(method: unknown): AnyRecord {
   if (!method || typeof method !== 'object') {
@@ -78,6 +97,14 @@ export function normalizeMethod(method: unknown): AnyRecord {
   }
   const c = method as AnyRecord;
   const name = checkOneOf('method.name', c.name, METHOD_NAMES);
+  const unknown = Object.keys(c).filter((k) => k !== 'name' && !METHOD_KEYS[name].includes(k) && c[k] !== undefined);
+  if (unknown.length) {
+    const allowed = METHOD_KEYS[name];
+    throw new OptimConfigError(
+      `unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} for method '${name}': ` +
+        (allowed.length ? `it takes ${allowed.map((k) => `'${k}'`).join(', ')}` : 'it takes no options'),
+    );
+  }
   const rho = (d: number) => checkNonNegative('rho', c.rho ?? d, 'rho is the ascent radius; pass rho >= 0 (SAM 0.05, ASAM 0.5 in the paper)');
   const eta = (d: number) => checkNonNegative('eta', c.eta ?? d, 'pass eta >= 0');
   const gamma = () => checkNonNegative('gamma', c.gamma ?? 0.1, 'gamma is the Fisher-SAM radius; pass gamma >= 0 (0.1 in the paper)');

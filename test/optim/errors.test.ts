@@ -59,6 +59,7 @@ describe('bad input gets an error that names the problem', () => {
     throwsConfig(() => createOptimizer({ name: 'tram', target: 'theta' } as never, sgd()), /target must be one of 'x', 'theta0', 'theta-prev', 'ema'/);
     throwsConfig(() => createOptimizer({ name: 'asam', scope: 'kernels' } as never, sgd()), /scope must be one of 'weights', 'all' \(got "kernels"\)/);
     throwsConfig(() => createOptimizer({ name: 'tram', target: 'x', divergence: { kind: 'js' } } as never, sgd()), /divergence.kind must be one of 'kl', 'l2', 'mmd'/);
+    throwsConfig(() => createOptimizer({ name: 'sam', rh0: 0.1 } as never, sgd()), /unknown option 'rh0' for method 'sam': it takes 'rho'/);
     throwsConfig(() => createOptimizer({ name: 'sam' }, sgd(), { batchSplits: 0 }), /batchSplits must be a positive integer \(got 0\)/);
     throwsConfig(() => createOptimizer({ name: 'sam' }, sgd(), { onNonFinite: 'ignore' as never }), /onNonFinite must be one of 'throw', 'skip'/);
     throwsConfig(() => createOptimizer({ name: 'sam' }, {} as never), /base optimizer must be a tf.Optimizer/);
