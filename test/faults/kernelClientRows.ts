@@ -5,7 +5,8 @@
  */
 import { leftBehind, rowDir } from './context';
 import { cell, Client, kernelPid, startClient, type CellRun } from './hosts';
-import { alive, listenersOf, sleep } from './procs';
+import { alive, descendants, listenersOf, sleep } from './procs';
+import { ENV_CELL, envCheck } from './securityRows';
 import type { Outcome, Row } from './table';
 
 const HOST = 'KernelClient';
@@ -200,17 +201,34 @@ export function kernelClientRows(): Row[] {
       { execArgv: ['--max-old-space-size=256'], maxOldSpaceMb: 256, env: { NODE_OPTIONS: '--max-old-space-size=256' } },
     ),
     {
-      group: 'kernel',
-      fault: '(end of shared kernel)',
+      group: 'security',
+      fault: 'secrets in the host environment',
       host: HOST,
-      expected: 'shutdown leaves no process and no listening socket',
+      expected: 'AWS_SECRET_ACCESS_KEY, GITHUB_TOKEN, NPM_TOKEN set in the host: absent from the kernel',
       async run() {
+        const c = await shared.ensure();
+        const r = await cell(c, ENV_CELL);
+        return verdict([envCheck(r.stdout)]);
+      },
+    },
+    {
+      group: 'security',
+      fault: 'listening sockets (KernelClient path), then shutdown',
+      host: HOST,
+      expected: 'ss -ltunp: the kernel listens on nothing while a cell runs; shutdown leaves no process',
+      async run() {
+        const c = await shared.ensure();
         const pid = shared.pid;
-        const socks = pid ? listenersOf([pid]) : [];
+        let socks: ReturnType<typeof listenersOf> = [];
+        await cell(c, 'await new Promise((r) => setTimeout(r, 1500));', {
+          during: async () => {
+            await sleep(700);
+            socks = listenersOf([process.pid, pid, ...descendants(pid).map((p) => p.pid)]);
+          },
+        });
         const left = await shared.close();
         return verdict([
-          { ok: !!pid, text: `kernel ${pid}` },
-          { ok: socks.length === 0, text: socks.length ? `listening: ${JSON.stringify(socks)}` : 'no listening socket' },
+          { ok: socks.length === 0, text: socks.length ? `listening: ${JSON.stringify(socks)}` : `kernel ${pid} listens on nothing while a cell runs` },
           { ok: !left, text: left ? `left behind: ${left}` : 'nothing left after shutdown' },
         ]);
       },

@@ -16,7 +16,7 @@ const y = tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32');
 const nanX = tf.fill([8, 4], NaN);
 const weights = () => JSON.stringify(model.getWeights().map((w) => Array.from(w.dataSync())));
 const opt = createOptimizer({ name: 'tram', target: 'theta-prev' }, tf.train.sgd(0.1));
-opt.step(model, { x, y });
+opt.step(model, { x: x, y: y });
 console.log('ready');`;
 
 interface LibFault {
@@ -31,7 +31,7 @@ const FAULTS: LibFault[] = [
   {
     fault: 'NaN loss',
     expected: 'NonFiniteError naming method and step, in that cell',
-    code: 'opt.step(model, { x: nanX, y });',
+    code: 'opt.step(model, { x: nanX, y: y });',
     shows: /NonFiniteError: tram: non-finite loss \(NaN\) at step 2/,
     error: true,
   },
@@ -40,7 +40,7 @@ const FAULTS: LibFault[] = [
     expected: 'step skipped, weights unchanged',
     code: `const skipper = createOptimizer({ name: 'asam' }, tf.train.sgd(0.1), { onNonFinite: 'skip' });
 const w0 = weights();
-const report = skipper.step(model, { x: nanX, y });
+const report = skipper.step(model, { x: nanX, y: y });
 console.log('skipped', report.skipped, weights() === w0);`,
     shows: /skipped true true/,
     error: false,
@@ -74,7 +74,7 @@ sam.step(sqrtModel, { x: tf.ones([2, 1]), y: tf.tensor1d([0, 1], 'int32') });`,
     expected: 'OptimConfigError naming both shapes',
     code: `const other = mlp(5);
 const toTheta0 = createOptimizer({ name: 'tram', target: 'theta0' }, tf.train.sgd(0.1), { initialTarget: other });
-toTheta0.step(model, { x, y });`,
+toTheta0.step(model, { x: x, y: y });`,
     shows: /OptimConfigError: target weights do not match the model: tensor 0 has shape \[4,5\] but the model's has \[4,8\]/,
     error: true,
   },
@@ -84,9 +84,9 @@ toTheta0.step(model, { x, y });`,
     code: `const before = tf.memory().numTensors;
 const names: string[] = [];
 for (let i = 0; i < 5; i++) {
-  try { opt.step(model, { x: nanX, y }); } catch (e) { names.push((e as Error).name); }
+  try { opt.step(model, { x: nanX, y: y }); } catch (e) { names.push((e as Error).name); }
 }
-try { toTheta0.step(model, { x, y }); } catch (e) { names.push((e as Error).name); }
+try { toTheta0.step(model, { x: x, y: y }); } catch (e) { names.push((e as Error).name); }
 console.log('numTensors', before, tf.memory().numTensors, names.join(','));`,
     shows: /numTensors (\d+) \1 (NonFiniteError,){5}OptimConfigError/,
     error: false,

@@ -17,7 +17,7 @@ import { hostRows } from './hostRows';
 import { jupyterRows } from './jupyterRows';
 import { kernelClientRows } from './kernelClientRows';
 import { libraryRows } from './libraryRows';
-import { securityRows } from './securityRows';
+import { SECRETS, securityRows } from './securityRows';
 import { formatTable, type Result, type Row } from './table';
 import { tramRunRows } from './tramRunRows';
 
@@ -47,6 +47,8 @@ async function withTimeout<T>(p: Promise<T>, s: number): Promise<T> {
 async function main(): Promise<number> {
   const { only, json } = args();
   const t0 = Date.now();
+  // Secrets in the environment of every host the suite starts; no kernel may see them (security rows).
+  Object.assign(process.env, SECRETS);
   let rows: Row[] = [...kernelClientRows(), ...tramRunRows(), ...libraryRows(), ...fileRows(), ...hostRows(), ...securityRows(), ...jupyterRows(), ...extensionRows()];
   if (only.length) rows = rows.filter((r) => only.some((w) => `${r.group} ${r.fault} ${r.host}`.toLowerCase().includes(w)));
   const results: Result[] = [];

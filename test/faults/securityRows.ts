@@ -5,8 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { leftBehind, rowDir } from './context';
-import { cell, kernelPid, ROOT, startClient } from './hosts';
+import { ROOT } from './hosts';
+import * as nb from './notebook';
 import { descendants, listenersOf, sleep } from './procs';
 import { fileChecks, outcome, runNotebook, tail, type Check } from './runner';
 import type { Row } from './table';
@@ -87,80 +87,21 @@ function scanRow(): Row {
 
 // ------------------------------------------------------------------------------------------ environment
 
-function envClientRow(): Row {
-  return {
-    group: 'security',
-    fault: 'secrets in the host environment',
-    host: 'KernelClient',
-    expected: 'AWS_SECRET_ACCESS_KEY etc. set in the host: absent from the kernel',
-    timeoutS: 60,
-    async run() {
-      const dir = rowDir('env-client');
-      const saved = { ...process.env };
-      Object.assign(process.env, SECRETS);
-      let c;
-      try {
-        c = await startClient({ cwd: dir });
-      } finally {
-        for (const k of Object.keys(SECRETS)) if (!(k in saved)) delete process.env[k];
-      }
-      try {
-        const r = await cell(c, ENV_CELL);
-        return outcome([envCheck(r.stdout)]);
-      } finally {
-        await Promise.resolve(c.shutdown()).catch(() => undefined);
-        await leftBehind(dir);
-      }
-    },
-  };
-}
-
-function envTramRow(): Row {
-  return {
-    group: 'security',
-    fault: 'secrets in the host environment',
-    host: 'tram run',
-    expected: 'absent from the kernel',
-    timeoutS: 90,
-    async run() {
-      const r = await runNotebook('env-tram', [ENV_CELL], [], { env: { ...process.env, ...SECRETS } });
-      return { ...outcome([envCheck(r.after ? (r.after.cells[0].outputs ?? []).map((o) => (Array.isArray(o.text) ? o.text.join('') : o.text ?? '')).join('') : ''), ...fileChecks(r)]), details: tail(r) };
-    },
-  };
-}
-
 // ------------------------------------------------------------------------------------------ sockets
 
 function socketsRow(): Row {
   return {
     group: 'security',
-    fault: 'listening sockets (CLI and KernelClient paths)',
-    host: 'tram run + KernelClient',
-    expected: 'ss -ltunp: no socket listened on by tram, the kernel, or their children while a cell runs',
+    fault: 'listening sockets (CLI path)',
+    host: 'tram run',
+    expected: 'ss -ltunp: no socket listened on by tram, its kernel, or their children while a cell runs',
     timeoutS: 120,
     async run() {
       const checks: Check[] = [];
-      // KernelClient: while a cell runs.
-      const dir = rowDir('sockets-client');
-      const c = await startClient({ cwd: dir });
-      try {
-        const pid = kernelPid(c);
-        let seen: ReturnType<typeof listenersOf> = [];
-        await cell(c, 'await new Promise((r) => setTimeout(r, 1500));', {
-          during: async () => {
-            await sleep(700);
-            seen = listenersOf([process.pid, pid, ...descendants(pid).map((p) => p.pid)]);
-          },
-        });
-        checks.push({ ok: seen.length === 0, text: seen.length ? `✗ KernelClient kernel listens: ${JSON.stringify(seen)}` : `KernelClient: kernel ${pid} listens on nothing` });
-      } finally {
-        await Promise.resolve(c.shutdown()).catch(() => undefined);
-        await leftBehind(dir);
-      }
       // tram run: while the second cell runs.
       let seen: ReturnType<typeof listenersOf> = [];
       let pids: number[] = [];
-      const r = await runNotebook('sockets-tram', ["require('node:fs').writeFileSync('running', '');\nawait new Promise((r) => setTimeout(r, 3000));"], [], {
+      const r = await runNotebook('sockets-tram', [ENV_CELL, "require('node:fs').writeFileSync('running', '');\nawait new Promise((r) => setTimeout(r, 3000));"], [], {
         during: async (pid) => {
           const t0 = Date.now();
           const marker = path.join(fs.readlinkSync(`/proc/${pid}/cwd`), 'running');
@@ -171,11 +112,27 @@ function socketsRow(): Row {
       });
       checks.push({ ok: pids.length >= 2 && seen.length === 0, text: seen.length ? `✗ tram run listens: ${JSON.stringify(seen)}` : `tram run: ${pids.length} processes, no socket` });
       checks.push(...fileChecks(r));
+      envOfTramRun = r.after ? nb.outputText(r.after.cells[0]) : '';
       return { ...outcome(checks), details: tail(r) };
     },
   };
 }
 
+let envOfTramRun: string | undefined;
+
+function envTramRow(): Row {
+  return {
+    group: 'security',
+    fault: 'secrets in the host environment',
+    host: 'tram run',
+    expected: 'AWS_SECRET_ACCESS_KEY, GITHUB_TOKEN, NPM_TOKEN set in the host: absent from the kernel',
+    async run() {
+      if (envOfTramRun === undefined) return { pass: false, observed: '✗ the socket row (which prints the environment) did not run' };
+      return outcome([envCheck(envOfTramRun)]);
+    },
+  };
+}
+
 export function securityRows(): Row[] {
-  return [scanRow(), envClientRow(), envTramRow(), socketsRow()];
+  return [scanRow(), socketsRow(), envTramRow()];
 }
