@@ -90,6 +90,9 @@ export async function runNotebook(file: string, opts: RunOptions = {}): Promise<
       if (hitTimeout) {
         status = 'timeout';
         timedOut = true;
+        const outs = collector.outputs(id);
+        const kernelNote = outs.findIndex((o) => o.output_type === 'error' && o.ename === 'Interrupted');
+        if (kernelNote >= 0) outs.splice(kernelNote, 1); // replaced by the Timeout error below
         const how = r.status === 'died' ? 'the kernel did not stop and was killed' : 'the cell was interrupted';
         collector.addError(id, 'Timeout', `cell ${id} ran longer than ${opts.timeoutS} s; ${how}`);
       } else if (r.status === 'died') {

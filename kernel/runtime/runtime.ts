@@ -75,6 +75,7 @@ export class KernelRuntime {
       opts.send({ type: 'display', cell: cellOf(), data, displayId, update });
     });
     process.on('SIGINT', () => rt.interrupt());
+    process.on('exit', () => streams.flush()); // a cell calling process.exit(): deliver what it printed
     process.on('uncaughtException', (e) => rt.reportBackgroundError(e));
     process.on('unhandledRejection', (e) => rt.reportBackgroundError(e));
     return rt;
