@@ -4,6 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { lineChart, LiveChart, renderPng } from '../kernel/charts';
+import { flushDisplays, setDisplaySink } from '../kernel/runtime/display';
+import { Progress } from '../kernel/runtime/progress';
 import type { ChartConfig } from '../kernel/charts';
 import { buildModel, randomBatch, type ModelSpec } from './models';
 import { methodById } from './methods';
@@ -28,19 +30,35 @@ export async function chartRenderMs(reps: number): Promise<{ ms: number; points:
   return { ms: median(times), points: 2 * n };
 }
 
+export interface DisplayOverhead {
+  steps: number;
+  plainMs: number;
+  progressMs: number;
+  liveChartMs: number;
+  /** paired ratio − 1, progress bar (count, rate, ETA, loss) updated every step */
+  progressOverhead: number;
+  /** paired ratio − 1, live loss chart fed every step */
+  liveChartOverhead: number;
+  progressMessages: number;
+  liveChartEmits: number;
+  bytesSent: number;
+}
+
 /**
- * A training loop of `stepsPerRound` TRAM-x steps reading the loss each step, with and without a live loss chart
- * fed every step (its bundles serialised as the kernel would send them). Interleaved rounds; the overhead is the
- * paired ratio − 1.
+ * A training loop of TRAM-x steps that reads the loss each step, three ways: plain; with a progress bar
+ * (`progress`, the kernel's display updates serialised as the kernel would send them); with a live loss chart
+ * (`LiveChart`, each emitted bundle serialised). Interleaved rounds; each overhead is the paired ratio − 1.
  */
-export async function progressOverhead(spec: ModelSpec, batchSize: number, sch: Schedule):
-  Promise<{ steps: number; plainMs: number; withDisplayMs: number; overhead: number; emits: number; bytesSent: number }> {
+export async function displayOverhead(spec: ModelSpec, batchSize: number, sch: Schedule): Promise<DisplayOverhead> {
   const batch = randomBatch(spec, batchSize);
-  const models = [buildModel(spec), buildModel(spec)];
-  models[1].setWeights(models[0].getWeights());
+  const models = [buildModel(spec), buildModel(spec), buildModel(spec)];
+  models.slice(1).forEach((m) => m.setWeights(models[0].getWeights()));
   const steppers = models.map((m) => makeStepper(m, methodById('tram-x')));
   let sent = 0;
+  let messages = 0;
+  setDisplaySink((data) => { messages++; sent += JSON.stringify(data).length; });
   const chart = new LiveChart((b) => { sent += JSON.stringify(b).length; }, { series: ['loss'], title: 'training loss', xLabel: 'step', yLabel: 'loss' });
+  const bar = new Progress(undefined, { label: 'train' });
   let step = 0;
   const t = await interleave([
     {
@@ -50,25 +68,37 @@ export async function progressOverhead(spec: ModelSpec, batchSize: number, sch: 
       },
     },
     {
+      name: 'progress',
+      async run(n) {
+        for (let i = 0; i < n; i++) bar.tick({ loss: await steppers[1].step(batch) });
+        // Let the display's coalescing timer fire between rounds, as it would between awaits in a cell.
+        await new Promise((r) => setImmediate(r));
+      },
+    },
+    {
       name: 'live chart',
       async run(n) {
-        for (let i = 0; i < n; i++) {
-          const loss = await steppers[1].step(batch);
-          chart.push(step++, { loss });
-        }
+        for (let i = 0; i < n; i++) chart.push(step++, { loss: await steppers[2].step(batch) });
+        await new Promise((r) => setImmediate(r));
       },
     },
   ], sch);
+  bar.done();
   chart.flush();
+  flushDisplays();
+  setDisplaySink(() => undefined);
   for (const s of steppers) s.dispose();
   for (const m of models) m.dispose();
   tf.dispose([batch.x, batch.y]);
   return {
     steps: sch.rounds * sch.stepsPerRound,
     plainMs: medianMs(t, 'plain'),
-    withDisplayMs: medianMs(t, 'live chart'),
-    overhead: pairedRatio(t, 'live chart', 'plain') - 1,
-    emits: chart.emits,
+    progressMs: medianMs(t, 'progress'),
+    liveChartMs: medianMs(t, 'live chart'),
+    progressOverhead: pairedRatio(t, 'progress', 'plain') - 1,
+    liveChartOverhead: pairedRatio(t, 'live chart', 'plain') - 1,
+    progressMessages: messages,
+    liveChartEmits: chart.emits,
     bytesSent: sent,
   };
 }

@@ -12,6 +12,8 @@ export interface MachineInfo {
   node: string;
   /** GPU name from nvidia-smi, or null when there is none (or no driver). */
   gpu: string | null;
+  /** 1-minute load average when the run started (other processes compete for the cores) */
+  loadAtStart: number;
 }
 
 export function machineInfo(): MachineInfo {
@@ -26,6 +28,7 @@ export function machineInfo(): MachineInfo {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
     gpu,
+    loadAtStart: Math.round(os.loadavg()[0] * 100) / 100,
   };
 }
 

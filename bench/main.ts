@@ -8,6 +8,7 @@
  * Goals missed are reported, not failures: the exit status is 0 whenever the suite ran.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
@@ -16,7 +17,7 @@ import { probeBackends, useBackend } from './backends';
 import { defaultBatch, defaultSpecs, type ModelKind } from './models';
 import { measureStepCost } from './stepcost';
 import { compareMatMul, compareWithTorch, torchUnavailable } from './torch';
-import { chartRenderMs, progressOverhead } from './kernelside';
+import { chartRenderMs, displayOverhead } from './kernelside';
 import { measureMemory } from './memory';
 import { measureGrowth } from './growth';
 import { backendSpeed } from './backendspeed';
@@ -147,8 +148,8 @@ async function main(): Promise<number> {
   const chart = await chartRenderMs(opts.quick ? 3 : 10);
   r.kernel.chartRenderMs = chart.ms;
   r.kernel.chartPoints = chart.points;
-  r.kernel.progress = await progressOverhead(defaultSpecs.mlp, defaultBatch.mlp,
-    opts.quick ? { warmup: 5, rounds: 3, stepsPerRound: 30 } : { warmup: 10, rounds: 7, stepsPerRound: 60 });
+  r.kernel.display = await displayOverhead(defaultSpecs.mlp, defaultBatch.mlp,
+    opts.quick ? { warmup: 5, rounds: 3, stepsPerRound: 20 } : { warmup: 10, rounds: 5, stepsPerRound: 40 });
 
   section('kernel');
   log('memory');
@@ -162,6 +163,7 @@ async function main(): Promise<number> {
 
   section('growth');
   r.meta.sectionsS = sections;
+  r.meta.loadAtEnd = Math.round(os.loadavg()[0] * 100) / 100;
   r.goals = checkGoals(r);
   r.meta.durationS = (performance.now() - t0) / 1000;
   const dir = opts.out ?? path.join(root, 'bench', 'results', opts.quick ? 'tmp' : '');

@@ -16,6 +16,7 @@ export function toMarkdown(r: Results): string {
   out.push(`# Benchmark run ${m.date}${m.quick ? ' (quick)' : ''}`, '');
   out.push(`- command: \`${m.command}\``);
   out.push(`- machine: ${m.machine.cpu}, ${m.machine.cores} cores, ${m.machine.memoryGiB} GiB, ${m.machine.platform}; GPU: ${m.machine.gpu ?? 'none'}`);
+  out.push(`- load average (1 min) at start ${m.machine.loadAtStart ?? '?'}, at end ${m.loadAtEnd ?? '?'} (above ${m.machine.cores}, other processes shared the cores: ratios are paired by round for that reason)`);
   out.push(`- node ${m.machine.node}; ${Object.entries(m.versions).map(([k, v]) => `${k} ${v ?? 'not installed'}`).join(', ')}`);
   out.push(`- git: ${m.git ?? 'unknown'}; duration ${m.durationS?.toFixed(0) ?? '?'} s` +
     (m.sectionsS ? ` (${Object.entries(m.sectionsS).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')})` : ''));
@@ -106,7 +107,8 @@ export function toMarkdown(r: Results): string {
       ['cold start to first result', k.coldStartMs === undefined ? '—' : `${ms(k.coldStartMs)} ms`],
       ['trivial cell round trip (median)', k.trivialCellMs === undefined ? '—' : `${ms(k.trivialCellMs)} ms`],
       ['chart render (PNG 800×500, ' + (k.chartPoints ?? '?') + ' points)', k.chartRenderMs === undefined ? '—' : `${ms(k.chartRenderMs)} ms`],
-      ['training loop slowed by a live chart', k.progress ? `${pct(k.progress.overhead)} (${ms(k.progress.plainMs)} → ${ms(k.progress.withDisplayMs)} ms/step, ${k.progress.emits} redraws)` : '—'],
+      ['training loop slowed by a progress bar', k.display ? `${pct(k.display.progressOverhead)} (${ms(k.display.plainMs)} → ${ms(k.display.progressMs)} ms/step, ${k.display.progressMessages} display messages)` : '—'],
+      ['training loop slowed by a live loss chart', k.display ? `${pct(k.display.liveChartOverhead)} (${ms(k.display.plainMs)} → ${ms(k.display.liveChartMs)} ms/step, ${k.display.liveChartEmits} redraws with PNG)` : '—'],
     ]));
     for (const n of k.kernelNotes) out.push('', n);
     out.push('');

@@ -1,6 +1,7 @@
 /** The shape of one run's results (the JSON file) and the goals checked against them. */
 import type { MachineInfo } from './machine';
 import type { Schedule } from './timing';
+import type { DisplayOverhead } from './kernelside';
 
 export interface Meta {
   date: string;
@@ -13,6 +14,8 @@ export interface Meta {
   backends: { measured: string[]; skipped: Record<string, string> };
   notes: string[];
   durationS?: number;
+  /** 1-minute load average when the run ended */
+  loadAtEnd?: number;
   /** seconds per section */
   sectionsS?: Record<string, number>;
 }
@@ -79,7 +82,7 @@ export interface KernelSide {
   kernelNotes: string[];
   chartRenderMs?: number;
   chartPoints?: number;
-  progress?: { steps: number; plainMs: number; withDisplayMs: number; overhead: number; emits: number; bytesSent: number };
+  display?: DisplayOverhead;
 }
 
 export interface Memory {
