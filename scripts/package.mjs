@@ -9,7 +9,7 @@
 //   node_modules/**              the kernel's runtime dependencies: the non-dev packages of package-lock.json
 //                                that are installed, without source maps, browser bundles of tfjs, and the
 //                                zeromq binaries of other platforms; datasets only when a sample uses them
-//   notebooks/*.ipynb, bin/tram.js, README.md, package.json (the manifest without dev fields)
+//   notebooks/*.ipynb (+ notebooks/results/full/), bin/tram.js, README.md, package.json (the manifest without dev fields)
 // then `vsce package` runs there (it takes node_modules from `npm ls --production` in the staging folder).
 //
 // Options: --no-build (use the existing out/), --out FILE.
@@ -94,6 +94,10 @@ const notebooks = fs.existsSync(path.join(root, 'notebooks'))
   : [];
 fs.mkdirSync(path.join(stage, 'notebooks'), { recursive: true });
 for (const n of notebooks) fs.copyFileSync(path.join(root, 'notebooks', n), path.join(stage, 'notebooks', n));
+// Committed experiment results that a sample reads (09-experiments); copied with the samples.
+if (fs.existsSync(path.join(root, 'notebooks/results/full'))) {
+  copyTree(path.join(root, 'notebooks/results/full'), path.join(stage, 'notebooks/results/full'));
+}
 const sampleText = notebooks.map((n) => fs.readFileSync(path.join(root, 'notebooks', n), 'utf8')).join('\n');
 
 // ------------------------------------------------------------------ runtime node_modules

@@ -73,6 +73,9 @@ for (const n of notebooks) {
     copied++;
   }
 }
+// The committed experiment results one sample reads (09-experiments), also copied only when absent.
+const results = path.join(root, 'notebooks', 'results');
+if (fs.existsSync(results)) fs.cpSync(results, path.join(samples, 'results'), { recursive: true, force: false, errorOnExist: false });
 console.log(`\n== samples: ${notebooks.length} notebooks in ${path.relative(root, samples)} (${copied} copied now, ${notebooks.length - copied} kept with your edits)`);
 
 const port = Number(opt('--port') ?? (await freePort()));

@@ -25,6 +25,8 @@ const STDERR_MIME = 'application/vnd.code.notebook.stderr';
 const CHROMIUM = process.env.TRAM_CHROMIUM ?? '/usr/bin/chromium';
 const FIXTURES = path.join(ROOT, 'test', 'e2e', 'fixtures');
 const RESULTS = path.join(ROOT, 'test-results');
+/** The sample notebook run end to end (the quickest of notebooks/). */
+const SAMPLE = process.env.TRAM_E2E_SAMPLE ?? '00-welcome.ipynb';
 
 interface Item { mime: string; text?: string; bytes: number }
 interface Cell { index: number; kind: string; source: string; executionOrder?: number; success?: boolean; outputs: { items: Item[] }[] }
@@ -137,12 +139,19 @@ describe('the TRAM extension in code-server, driven by chromium', { timeout: 420
     if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (scripts/setup-system.sh)`);
     fs.copyFileSync(path.join(FIXTURES, 'e2e.ipynb'), path.join(workspace, 'e2e.ipynb'));
     const notebook = path.join(workspace, 'e2e.ipynb');
+    // A sample notebook as a user gets it from "TRAM: Open Sample Notebooks": a copy, with its results folder.
+    const samples = path.join(workspace, 'tram-samples');
+    fs.mkdirSync(samples);
+    fs.copyFileSync(path.join(ROOT, 'notebooks', SAMPLE), path.join(samples, SAMPLE));
+    if (fs.existsSync(path.join(ROOT, 'notebooks', 'results'))) fs.cpSync(path.join(ROOT, 'notebooks', 'results'), path.join(samples, 'results'), { recursive: true });
     fs.writeFileSync(
       path.join(driverDir, 'plan.json'),
       JSON.stringify({
         notebook,
         kernel: { id: 'tram-typescript', extension: 'tram-notebooks.tram-notebooks' },
         runAllTimeoutMs: Number(process.env.TRAM_E2E_RUN_ALL_MS ?? 240_000),
+        sample: path.join(samples, SAMPLE),
+        sampleTimeoutMs: 150_000,
       }),
     );
     const dirs = { userData: path.join(tmp, 'user-data'), extensions: path.join(tmp, 'extensions'), xdg: path.join(tmp, 'xdg') };
@@ -264,5 +273,17 @@ describe('the TRAM extension in code-server, driven by chromium', { timeout: 420
     assert.equal(r.second.success, false);
     const err = JSON.parse(texts(r.second, ERROR_MIME)[0] ?? '{}');
     assert.match(`${err.message} ${err.stack}`, /Cannot find name 'a'|a is not defined/);
+  }));
+
+  it(`runs the sample notebook ${SAMPLE} top to bottom without an error`, tracked(async () => {
+    fs.writeFileSync(path.join(driverDir, 'go-sample'), '');
+    const r = await driverResult<{ ms: number; cells: Cell[] }>('sample', 200_000);
+    await page?.screenshot({ path: path.join(RESULTS, 'sample.png') });
+    const code = r.cells.filter((c) => c.kind === 'code');
+    assert.ok(code.length > 0);
+    const errors = code.flatMap((c) => texts(c, ERROR_MIME).map((e) => `cell ${c.index + 1}: ${e.slice(0, 400)}`));
+    assert.deepEqual(errors, []);
+    assert.deepEqual(code.map((c) => c.success), code.map(() => true));
+    assert.ok(code.some((c) => c.outputs.length > 0), 'the sample shows something');
   }));
 });
