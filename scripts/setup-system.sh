@@ -6,6 +6,11 @@ pkgs=()
 need() { dpkg -s "$1" >/dev/null 2>&1 || pkgs+=("$1"); }
 
 # --- packages (one `need` line each, with what needs it)
+# test/jupyter: the TRAM kernelspec under Debian's Jupyter (jupyter nbconvert --execute)
+need jupyter-client
+need python3-nbclient
+need jupyter-nbconvert
+need python3-ipykernel
 need chromium   # test/charts/renderer.test.ts: the chart renderer in headless Chromium (playwright-core)
                 # test/e2e: code-server driven through playwright-core
 need libkrb5-dev  # code-server (scripts/setup-code-server.sh): the `kerberos` native module of VS Code builds against it
