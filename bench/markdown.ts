@@ -67,6 +67,9 @@ export function toMarkdown(r: Results): string {
     out.push(...table(['method', ...r.stepCost.map((s) => `${s.backend} ${s.model}`)],
       [...methods, ...referenceMethods].filter((m) => r.stepCost.some((s) => s.kernels?.[m.id])).map((m) => [m.label,
         ...r.stepCost.map((s) => (s.kernels?.[m.id] ? `${f(s.kernels[m.id].matMul / s.kernels.forward.matMul)} (${s.kernels[m.id].total})` : '—'))])));
+    out.push('', 'Where one TRAM-x step spends its kernel time (tf.profile, mean of 3 steps, ms):', '');
+    out.push(...table(['backend', 'model', 'largest kernels'], r.stepCost.filter((s) => s.kernels?.['tram-x']).map((s) => [s.backend, s.model,
+      Object.entries(s.kernels['tram-x'].timeMs).map(([n, t]) => `${n} ${ms(t)}`).join(', ')])));
     out.push('');
     const leaks = r.stepCost.flatMap((s) => Object.entries(s.tensorGrowth).filter(([, g]) => g !== 0).map(([id, g]) => `${s.backend} ${s.model} ${id}: ${g}`));
     out.push(leaks.length ? `numTensors grew during the measured steps: ${leaks.join('; ')}` : 'numTensors did not change over the measured steps of any method.', '');

@@ -44,7 +44,7 @@ export interface StepCost {
   /** tf.memory().numTensors growth over all measured steps, by method id (0 = no leak) */
   tensorGrowth: Record<string, number>;
   /** kernels run by one step of each method (tf.profile), and by one forward pass ('forward') */
-  kernels: Record<string, { matMul: number; total: number }>;
+  kernels: Record<string, { matMul: number; total: number; timeMs: Record<string, number> }>;
 }
 
 export interface BackendSpeed {

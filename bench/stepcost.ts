@@ -23,12 +23,18 @@ const MATMUL = new Set(['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 
 export interface KernelCount {
   matMul: number;
   total: number;
+  /** kernel time by kernel name (ms, tf.profile; nested op scopes excluded), the largest first */
+  timeMs: Record<string, number>;
 }
 
-/** Kernels one call of `f` runs (tf.profile), counting matMul-like kernels apart. */
-export async function countKernels(f: () => void): Promise<KernelCount> {
-  const p = await tf.profile(f);
-  return { matMul: p.kernels.filter((k) => MATMUL.has(k.name)).length, total: p.kernels.length };
+/** Kernels one call of `f` runs (tf.profile over `reps` calls, divided), counting matMul-like kernels apart. */
+export async function countKernels(f: () => void, reps = 3): Promise<KernelCount> {
+  const p = await tf.profile(() => { for (let i = 0; i < reps; i++) f(); });
+  const kernels = p.kernels.filter((k) => !k.name.includes('__op') && k.name !== 'unnamed scope');
+  const time: Record<string, number> = {};
+  for (const k of kernels) time[k.name] = (time[k.name] ?? 0) + Number(k.kernelTimeMs) / reps;
+  const timeMs = Object.fromEntries(Object.entries(time).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, t]) => [n, Math.round(t * 100) / 100]));
+  return { matMul: kernels.filter((k) => MATMUL.has(k.name)).length / reps, total: kernels.length / reps, timeMs };
 }
 
 /** A candidate running `n` steps of `method` on its own copy of `model` (same initial weights). */
