@@ -11,13 +11,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import * as tf from '@tensorflow/tfjs';
 import { gitRevision, machineInfo, versions } from './machine';
 import { probeBackends, useBackend } from './backends';
 import { defaultBatch, defaultSpecs, type ModelKind } from './models';
 import { measureStepCost } from './stepcost';
 import { compareMatMul, compareWithTorch, torchUnavailable } from './torch';
 import { chartRenderMs, displayOverhead } from './kernelside';
+import { kernelBench } from './kernel';
 import { measureMemory } from './memory';
 import { measureGrowth } from './growth';
 import { backendSpeed } from './backendspeed';
@@ -144,7 +144,7 @@ async function main(): Promise<number> {
   section('PyTorch');
   log('kernel');
   r.kernel = { kernelNotes: [] };
-  await kernelFigures(r, opts.quick);
+  await kernelFigures(r, opts.quick, primary);
   const chart = await chartRenderMs(opts.quick ? 3 : 10);
   r.kernel.chartRenderMs = chart.ms;
   r.kernel.chartPoints = chart.points;
@@ -182,24 +182,18 @@ async function switchTo(b: string): Promise<void> {
   await useBackend(b);
 }
 
-/** Cold start and trivial-cell round trip from the kernel's own benchmark (bench/kernel.ts). */
-async function kernelFigures(r: Results, quick: boolean): Promise<void> {
+/** Cold start and trivial-cell round trip from the kernel's own benchmark (bench/kernel.ts), on `backend`. */
+async function kernelFigures(r: Results, quick: boolean, backend: string): Promise<void> {
   const k = r.kernel!;
-  let mod: { kernelBench?: (o?: { quick?: boolean }) => Promise<{ coldStartMs: number; trivialCellMs: number; notes?: string[] }> };
-  try {
-    mod = require('./kernel');
-  } catch (e) {
-    k.kernelNotes.push(`kernel cold start and trivial cell not measured: bench/kernel.ts did not load (${(e as Error).message.split('\n')[0]})`);
-    return;
-  }
-  const res = await mod.kernelBench!({ quick });
+  const res = await kernelBench({ quick, backend });
   k.coldStartMs = res.coldStartMs;
-  k.trivialCellMs = res.trivialCellMs;
-  if (res.notes) k.kernelNotes.push(...res.notes);
+  k.trivialCellMs = res.trivialCellMedianMs;
+  k.trivialCellP90Ms = res.trivialCellP90Ms;
+  k.declareCellMs = res.declareCellMedianMs;
+  k.kernelNotes.push(...res.notes);
 }
 
 main().then(
   (code) => { process.exitCode = code; },
   (err) => { console.error(`bench: ${err && err.stack ? err.stack : String(err)}`); process.exitCode = 1; },
 );
-void tf;

@@ -108,7 +108,8 @@ export function toMarkdown(r: Results): string {
     out.push('## Kernel', '');
     out.push(...table(['figure', 'value'], [
       ['cold start to first result', k.coldStartMs === undefined ? '—' : `${ms(k.coldStartMs)} ms`],
-      ['trivial cell round trip (median)', k.trivialCellMs === undefined ? '—' : `${ms(k.trivialCellMs)} ms`],
+      ['trivial cell round trip (median)', k.trivialCellMs === undefined ? '—' : `${ms(k.trivialCellMs)} ms (p90 ${ms(k.trivialCellP90Ms)} ms)`],
+      ['cell declaring a variable (median)', k.declareCellMs === undefined ? '—' : `${ms(k.declareCellMs)} ms`],
       ['chart render (PNG 800×500, ' + (k.chartPoints ?? '?') + ' points)', k.chartRenderMs === undefined ? '—' : `${ms(k.chartRenderMs)} ms`],
       ['training loop slowed by a progress bar', k.display ? `${pct(k.display.progressOverhead)} (${ms(k.display.plainMs)} → ${ms(k.display.progressMs)} ms/step, ${k.display.progressMessages} display messages)` : '—'],
       ['training loop slowed by a live loss chart', k.display ? `${pct(k.display.liveChartOverhead)} (${ms(k.display.plainMs)} → ${ms(k.display.liveChartMs)} ms/step, ${k.display.liveChartEmits} redraws with PNG)` : '—'],

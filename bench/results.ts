@@ -79,6 +79,9 @@ export interface PyTorchSide {
 export interface KernelSide {
   coldStartMs?: number;
   trivialCellMs?: number;
+  trivialCellP90Ms?: number;
+  /** median round trip of a cell declaring a variable */
+  declareCellMs?: number;
   kernelNotes: string[];
   chartRenderMs?: number;
   chartPoints?: number;
