@@ -145,6 +145,7 @@ export function fineTune(task: Task, pre: Snapshot, method: MethodSpec, seed: nu
   vars.forEach((v) => v.dispose());
   // Tensors still alive after the run's variables, optimizer and targets were freed: 0 when nothing leaks.
   const leakedTensors = tf.memory().numTensors - tensorsBefore;
+  if (leakedTensors !== 0) throw new Error(`${method.label} (${impl} implementation) left ${leakedTensors} tensors alive after fine-tuning: a step or dispose() does not free what it creates`);
   const ev = evaluate(task, best as Snapshot, pre, s);
   return {
     task: task.name,

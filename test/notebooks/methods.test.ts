@@ -44,10 +44,12 @@ for (const m of deterministic) {
   });
 }
 
-test('a compact-implementation step leaves the number of live tensors unchanged', () => {
+for (const impl of ['compact', 'library'] as const) {
+test(`a ${impl}-implementation step leaves the number of live tensors unchanged, and dispose frees the rest`, () => {
   for (const m of METHODS) {
-    const vars = toVariables(initSnapshot(shape, new Rng(2)), `mem-${m.label}`);
-    const st = new MethodStepper(m, shape, vars, tf.train.adam(0.01), 3);
+    const start = tf.memory().numTensors;
+    const vars = toVariables(initSnapshot(shape, new Rng(2)), `mem-${impl}-${m.label}`);
+    const st = impl === 'compact' ? new MethodStepper(m, shape, vars, tf.train.adam(0.01), 3) : new LibraryStepper(m, shape, vars, tf.train.adam(0.01), 3);
     const bt = batch(5);
     st.step(bt); // creates the Adam slots
     const before = tf.memory().numTensors;
@@ -56,5 +58,7 @@ test('a compact-implementation step leaves the number of live tensors unchanged'
     st.dispose();
     tf.dispose([bt.x, bt.y]);
     vars.forEach((v) => v.dispose());
+    assert.equal(tf.memory().numTensors, start, `${m.label}: tensors left after dispose`);
   }
 });
+}
