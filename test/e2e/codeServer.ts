@@ -56,7 +56,8 @@ export interface Server {
   log: string;
 }
 
-export async function startCodeServer(d: Dirs, workspace: string, env: Record<string, string>, log: string): Promise<Server> {
+/** `trust`: leave workspace trust on (the default is --disable-workspace-trust: every folder trusted). */
+export async function startCodeServer(d: Dirs, workspace: string, env: Record<string, string>, log: string, opts: { trust?: boolean } = {}): Promise<Server> {
   const port = await freePort();
   const out = fs.openSync(log, 'a');
   const child = spawn(
@@ -70,7 +71,7 @@ export async function startCodeServer(d: Dirs, workspace: string, env: Record<st
       'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(opts.trust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       workspace,
     ],

@@ -11,93 +11,18 @@
  */
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { groupAlive, installExtensions, killGroupNow, ROOT, startCodeServer, stopGroup, type Server } from './codeServer';
+import type { Page } from 'playwright-core';
+import { ROOT } from './codeServer';
+import { Editor, FIXTURES, RESULTS, texts, type Cell } from './editor';
 
 const CHART_MIME = 'application/vnd.tram.chart+json';
 const ERROR_MIME = 'application/vnd.code.notebook.error';
 const STDOUT_MIME = 'application/vnd.code.notebook.stdout';
 const STDERR_MIME = 'application/vnd.code.notebook.stderr';
-const CHROMIUM = process.env.TRAM_CHROMIUM ?? '/usr/bin/chromium';
-const FIXTURES = path.join(ROOT, 'test', 'e2e', 'fixtures');
-const RESULTS = path.join(ROOT, 'test-results');
 /** The sample notebook run end to end (the quickest of notebooks/). */
 const SAMPLE = process.env.TRAM_E2E_SAMPLE ?? '00-welcome.ipynb';
-
-interface Item { mime: string; text?: string; bytes: number }
-interface Cell { index: number; kind: string; source: string; executionOrder?: number; success?: boolean; outputs: { items: Item[] }[] }
-
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tram-e2e-'));
-const driverDir = path.join(tmp, 'driver-io');
-const workspace = path.join(tmp, 'workspace');
-let server: Server | undefined;
-let browser: Browser | undefined;
-let page: Page | undefined;
-let failures = 0;
-/** A test body that counts as a failure until it returns. */
-const tracked = (fn: () => Promise<void>) => async () => {
-  failures++;
-  await fn();
-  failures--;
-};
-process.on('exit', () => {
-  if (server) killGroupNow(server.pid);
-});
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (server) killGroupNow(server.pid);
-    process.exit(1);
-  });
-}
-
-function packageVsix(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  const vsix = path.join(ROOT, 'dist', `${pkg.name}-${pkg.version}.vsix`);
-  if (!fs.existsSync(vsix)) throw new Error(`${vsix} is missing: run npm run package (scripts/e2e.sh does)`);
-  return vsix;
-}
-
-/** The test-only driver extension, packaged with vsce from the fixture folder. */
-function driverVsix(): string {
-  const src = path.join(tmp, 'driver-src');
-  fs.cpSync(path.join(FIXTURES, 'driver'), src, { recursive: true });
-  const out = path.join(tmp, 'driver.vsix');
-  const r = spawnSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out],
-    { cwd: src, encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(`packaging the driver extension failed:\n${r.stdout}\n${r.stderr}`);
-  return out;
-}
-
-function diagnostics(): string {
-  const parts: string[] = [];
-  const driverLog = path.join(driverDir, 'driver.log');
-  if (fs.existsSync(driverLog)) parts.push(`driver.log:\n${fs.readFileSync(driverLog, 'utf8').slice(-3000)}`);
-  if (server) parts.push(`code-server log:\n${fs.readFileSync(server.log, 'utf8').slice(-3000)}`);
-  return parts.join('\n');
-}
-
-/** Waits for the driver's `name`.json; fails early with its error when it wrote failed.json. */
-async function driverResult<T>(name: string, timeoutMs: number): Promise<T> {
-  const file = path.join(driverDir, `${name}.json`);
-  const failed = path.join(driverDir, 'failed.json');
-  const t0 = Date.now();
-  while (!fs.existsSync(file)) {
-    if (fs.existsSync(failed)) throw new Error(`the driver failed: ${fs.readFileSync(failed, 'utf8')}\n${diagnostics()}`);
-    if (Date.now() - t0 > timeoutMs) throw new Error(`no ${name}.json after ${timeoutMs} ms\n${diagnostics()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  fs.copyFileSync(file, path.join(RESULTS, `e2e-${name}.json`));
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-}
-
-const texts = (cell: Cell, mime: string) => cell.outputs.flatMap((o) => o.items.filter((i) => i.mime === mime).map((i) => i.text ?? ''));
 
 interface Canvas { width: number; height: number; inked: number }
 
@@ -131,81 +56,42 @@ async function drawnCanvases(p: Page): Promise<({ frame: string } & Canvas)[]> {
 describe('the TRAM extension in code-server, driven by chromium', { timeout: 420_000 }, () => {
   let runAll: { ms: number; cells: Cell[] } | undefined;
 
+  let editor: Editor;
+  /** A test body that counts as a failure until it returns (the editor's logs are kept on failure). */
+  const tracked = (fn: () => Promise<void>) => async () => {
+    editor.failures++;
+    await fn();
+    editor.failures--;
+  };
+
   before(async () => {
-    failures++; // until the editor is up
-    fs.mkdirSync(RESULTS, { recursive: true });
-    fs.mkdirSync(driverDir, { recursive: true });
-    fs.mkdirSync(workspace, { recursive: true });
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (scripts/setup-system.sh)`);
-    fs.copyFileSync(path.join(FIXTURES, 'e2e.ipynb'), path.join(workspace, 'e2e.ipynb'));
-    const notebook = path.join(workspace, 'e2e.ipynb');
-    // A sample notebook as a user gets it from "TRAM: Open Sample Notebooks": a copy, with its results folder.
-    const samples = path.join(workspace, 'tram-samples');
-    fs.mkdirSync(samples);
-    fs.copyFileSync(path.join(ROOT, 'notebooks', SAMPLE), path.join(samples, SAMPLE));
-    if (fs.existsSync(path.join(ROOT, 'notebooks', 'results'))) fs.cpSync(path.join(ROOT, 'notebooks', 'results'), path.join(samples, 'results'), { recursive: true });
-    fs.writeFileSync(
-      path.join(driverDir, 'plan.json'),
-      JSON.stringify({
-        notebook,
-        kernel: { id: 'tram-typescript', extension: 'tram-notebooks.tram-notebooks' },
-        runAllTimeoutMs: Number(process.env.TRAM_E2E_RUN_ALL_MS ?? 240_000),
-        sample: path.join(samples, SAMPLE),
-        sampleTimeoutMs: 150_000,
-      }),
-    );
-    const dirs = { userData: path.join(tmp, 'user-data'), extensions: path.join(tmp, 'extensions'), xdg: path.join(tmp, 'xdg') };
-    fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
-    fs.writeFileSync(
-      path.join(dirs.userData, 'User', 'settings.json'),
-      JSON.stringify({
-        'workbench.startupEditor': 'none',
-        'workbench.tips.enabled': false,
-        'workbench.welcomePage.walkthroughs.openOnInstall': false,
-        'extensions.ignoreRecommendations': true,
-        'telemetry.telemetryLevel': 'off',
-        'window.restoreWindows': 'none',
-        'files.hotExit': 'off',
-        'workbench.colorTheme': 'Default Light Modern',
-        'tram.seed': 1,
-      }),
-    );
-    installExtensions(dirs, [packageVsix(), driverVsix()]);
-    server = await startCodeServer(dirs, workspace, { TRAM_E2E_DIR: driverDir }, path.join(tmp, 'code-server.log'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-      ],
+    editor = await Editor.open({
+      name: 'e2e',
+      setup: (workspace) => {
+        fs.copyFileSync(path.join(FIXTURES, 'e2e.ipynb'), path.join(workspace, 'e2e.ipynb'));
+        // A sample notebook as a user gets it from "TRAM: Open Sample Notebooks": a copy, with its results folder.
+        const samples = path.join(workspace, 'tram-samples');
+        fs.mkdirSync(samples);
+        fs.copyFileSync(path.join(ROOT, 'notebooks', SAMPLE), path.join(samples, SAMPLE));
+        const results = path.join(ROOT, 'notebooks', 'results');
+        if (fs.existsSync(results)) fs.cpSync(results, path.join(samples, 'results'), { recursive: true });
+        return {
+          scenario: 'notebook',
+          notebook: path.join(workspace, 'e2e.ipynb'),
+          runAllTimeoutMs: Number(process.env.TRAM_E2E_RUN_ALL_MS ?? 240_000),
+          sample: path.join(samples, SAMPLE),
+          sampleTimeoutMs: 150_000,
+        };
+      },
     });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    page = await context.newPage();
-    await page.goto(`${server.url}?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded' });
-    failures--;
   });
 
   after(async () => {
-    if (failures && page) await page.screenshot({ path: path.join(RESULTS, 'failure.png') }).catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    if (server) {
-      const stopped = await stopGroup(server.pid);
-      assert.ok(stopped && !groupAlive(server.pid), `code-server process group ${server.pid} is still alive`);
-    }
-    // Kept after a failure for its logs (user-data/logs: the extension host's, the TRAM output channel).
-    if (failures) console.log(`e2e: failed; editor logs kept in ${tmp}`);
-    else fs.rmSync(tmp, { recursive: true, force: true });
+    assert.ok(await editor?.close(), 'the code-server process group is still alive');
   });
 
   it('runs all cells with the TRAM kernel: text, a value, a live chart updated in place, a type error', tracked(async () => {
-    runAll = await driverResult<{ ms: number; cells: Cell[] }>('runAll', 300_000);
+    runAll = await editor.result<{ ms: number; cells: Cell[] }>('runAll', 300_000);
     const code = runAll.cells.filter((c) => c.kind === 'code');
     assert.equal(code.length, 4);
     const [first, second, chart, wrong] = code;
@@ -232,7 +118,7 @@ describe('the TRAM extension in code-server, driven by chromium', { timeout: 420
 
   it('draws the chart on a canvas in the output webview (screenshot in test-results/notebook.png)', { timeout: 120_000 }, tracked(async () => {
     assert.ok(runAll, 'run all did not finish');
-    const p = page!;
+    const p = editor.page!;
     let canvases: Awaited<ReturnType<typeof drawnCanvases>> = [];
     const t0 = Date.now();
     while (Date.now() - t0 < 60_000) {
@@ -249,8 +135,8 @@ describe('the TRAM extension in code-server, driven by chromium', { timeout: 420
 
   it('interrupts a running cell and keeps the kernel and its variables', tracked(async () => {
     assert.ok(runAll, 'run all did not finish');
-    fs.writeFileSync(path.join(driverDir, 'go-interrupt'), '');
-    const r = await driverResult<{ stopMs: number; loop: Cell; after: Cell }>('interrupt', 180_000);
+    editor.go('interrupt');
+    const r = await editor.result<{ stopMs: number; loop: Cell; after: Cell }>('interrupt', 180_000);
     const loopOut = texts(r.loop, STDOUT_MIME).join('');
     assert.match(loopOut, /tick 20/);
     assert.notEqual(r.loop.success, true, 'the interrupted cell is not marked successful');
@@ -262,9 +148,9 @@ describe('the TRAM extension in code-server, driven by chromium', { timeout: 420
   }));
 
   it('restarts the kernel: a new process without the old variables', tracked(async () => {
-    fs.writeFileSync(path.join(driverDir, 'go-restart'), '');
-    const r = await driverResult<{ first: Cell; second: Cell }>('restart', 180_000);
-    const interrupt = JSON.parse(fs.readFileSync(path.join(driverDir, 'interrupt.json'), 'utf8')) as { loop: Cell };
+    editor.go('restart');
+    const r = await editor.result<{ first: Cell; second: Cell }>('restart', 180_000);
+    const interrupt = JSON.parse(fs.readFileSync(path.join(editor.driverDir, 'interrupt.json'), 'utf8')) as { loop: Cell };
     const oldPid = /pid (\d+)/.exec(texts(interrupt.loop, STDOUT_MIME).join(''))?.[1];
     const newPid = /fresh (\d+)/.exec(texts(r.first, STDOUT_MIME).join(''))?.[1];
     assert.ok(newPid && oldPid && newPid !== oldPid, `kernel pid before ${oldPid}, after ${newPid}`);
@@ -276,9 +162,9 @@ describe('the TRAM extension in code-server, driven by chromium', { timeout: 420
   }));
 
   it(`runs the sample notebook ${SAMPLE} top to bottom without an error`, tracked(async () => {
-    fs.writeFileSync(path.join(driverDir, 'go-sample'), '');
-    const r = await driverResult<{ ms: number; cells: Cell[] }>('sample', 200_000);
-    await page?.screenshot({ path: path.join(RESULTS, 'sample.png') });
+    editor.go('sample');
+    const r = await editor.result<{ ms: number; cells: Cell[] }>('sample', 200_000);
+    await editor.page?.screenshot({ path: path.join(RESULTS, 'sample.png') });
     const code = r.cells.filter((c) => c.kind === 'code');
     assert.ok(code.length > 0);
     const errors = code.flatMap((c) => texts(c, ERROR_MIME).map((e) => `cell ${c.index + 1}: ${e.slice(0, 400)}`));
