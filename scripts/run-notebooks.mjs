@@ -43,7 +43,7 @@ try {
       const runs = r.tasks.flatMap((t) => t.runs);
       const bad = runs.filter((x) => ![x.inDomain.accuracy, x.zeroShotAccuracy, x.inDomain.sharpness, x.inDomain.cka].every(Number.isFinite));
       const pngs = readdirSync(out).filter((f) => f.endsWith('.png'));
-      const ok = r.finished && runs.length === r.seeds.length * r.methods.length * r.tasks.length && bad.length === 0 && pngs.length === 5 * r.tasks.length;
+      const ok = r.finished && runs.length === r.seeds.length * r.methods.length * r.tasks.length && bad.length === 0 && pngs.length === 6 * r.tasks.length;
       rows.push({ name: 'quick results complete', ok, secs: 0, why: ok ? '' : `finished ${r.finished}, ${runs.length} runs, ${bad.length} with non-finite figures, ${pngs.length} charts` });
       if (!ok) failed++;
     }

@@ -30,6 +30,21 @@ export function tradeOffChart(task: string, s: readonly MethodSummary[]): ChartB
   });
 }
 
+/** Paired differences against Adam (percentage points, mean over seeds): the comparison the t-tests make. */
+export function deltaChart(task: string, s: readonly MethodSummary[]): ChartBundle {
+  const rest = s.filter((m) => m.vsBaseline);
+  return barChart({
+    title: `${task}: accuracy minus Adam's on the same seeds (percentage points)`,
+    xLabel: 'method',
+    yLabel: 'Δ accuracy vs Adam (points)',
+    labels: rest.map((m) => m.method),
+    series: [
+      { name: 'in-domain test', values: rest.map((m) => 100 * (m.vsBaseline as NonNullable<MethodSummary['vsBaseline']>).inDomainAccuracy.diff) },
+      { name: 'zero-shot (mean of shifted domains)', values: rest.map((m) => 100 * (m.vsBaseline as NonNullable<MethodSummary['vsBaseline']>).zeroShotAccuracy.diff) },
+    ],
+  });
+}
+
 export function sharpnessChart(task: string, s: readonly MethodSummary[]): ChartBundle {
   return barChart({
     title: `${task}: ε-sharpness of the selected checkpoint (lower is flatter)`,

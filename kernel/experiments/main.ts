@@ -16,7 +16,7 @@ import { MODES, Mode } from './settings';
 import { digitsTask, spamTask, Task, DATA_SEED } from './tasks';
 import { pretrain, fineTune, evaluate, RunResult, PRETRAIN_SEED, Implementation } from './protocol';
 import { summarise, MethodSummary } from './summary';
-import { accuracyChart, tradeOffChart, sharpnessChart, ckaChart, radiusChart } from './charts';
+import { accuracyChart, tradeOffChart, sharpnessChart, ckaChart, radiusChart, deltaChart } from './charts';
 
 interface Args {
   mode: Mode;
@@ -27,7 +27,7 @@ interface Args {
   impl: Implementation;
 }
 
-const USAGE = 'usage: npm run experiments -- --full | --quick [--seeds 1,2,3] [--tasks digits,spam] [--methods Adam,TRAM-x] [--out DIR] [--impl library|local]';
+const USAGE = 'usage: npm run experiments -- --full | --quick [--seeds 1,2,3] [--tasks digits,spam] [--methods Adam,TRAM-x] [--out DIR] [--impl library|local]\n       npm run experiments -- --replot DIR   (redraw the charts of DIR/results.json)';
 
 export function parseArgs(argv: string[]): Args {
   let mode: Mode | undefined;
@@ -77,7 +77,31 @@ function writePng(file: string, bundle: { 'image/png': string }): void {
   fs.writeFileSync(file, Buffer.from(bundle['image/png'], 'base64'));
 }
 
+/** Chart PNGs of one task's runs: `<task>-<chart>.png`. */
+export function writeCharts(out: string, task: string, runs: RunResult[]): void {
+  const summary = summarise(runs);
+  const charts = {
+    accuracy: accuracyChart(task, summary),
+    delta: deltaChart(task, summary),
+    tradeoff: tradeOffChart(task, summary),
+    sharpness: sharpnessChart(task, summary),
+    cka: ckaChart(task, summary),
+    radius: radiusChart(task, runs),
+  };
+  for (const [k, b] of Object.entries(charts)) writePng(path.join(out, `${task}-${k}.png`), b);
+}
+
 export async function main(argv: string[]): Promise<number> {
+  const replot = argv.indexOf('--replot');
+  if (replot >= 0) {
+    // redraw the charts of a finished run from its results.json, without running anything
+    const dir = argv[replot + 1];
+    if (!dir) throw new Error(`--replot needs the results folder, e.g. --replot notebooks/results/full\n${USAGE}`);
+    const r = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as { tasks: { name: string; runs: RunResult[] }[] };
+    for (const t of r.tasks) writeCharts(dir, t.name, t.runs);
+    process.stdout.write(`redrew the charts in ${dir}\n`);
+    return 0;
+  }
   const args = parseArgs(argv);
   const settings = MODES[args.mode];
   const seeds = args.seeds ?? settings.seeds;
@@ -125,14 +149,7 @@ export async function main(argv: string[]): Promise<number> {
         log(`${task.name} seed ${seed} ${m.label.padEnd(12)} ${r.seconds.toFixed(1)}s epoch ${r.selectedEpoch}: in-domain ${r.inDomain.accuracy.toFixed(3)} zero-shot ${r.zeroShotAccuracy.toFixed(3)} sharpness ${r.inDomain.sharpness.toFixed(2)}/${r.zeroShotSharpness.toFixed(2)} CKA ${r.inDomain.cka.toFixed(3)}/${r.zeroShotCka.toFixed(3)}`);
       }
     }
-    const charts = {
-      accuracy: accuracyChart(task.name, entry.summary),
-      tradeoff: tradeOffChart(task.name, entry.summary),
-      sharpness: sharpnessChart(task.name, entry.summary),
-      cka: ckaChart(task.name, entry.summary),
-      radius: radiusChart(task.name, entry.runs),
-    };
-    for (const [k, b] of Object.entries(charts)) writePng(path.join(out, `${task.name}-${k}.png`), b);
+    writeCharts(out, task.name, entry.runs);
   }
   save(true);
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)}s; wrote ${path.relative(process.cwd(), out)}/results.json, summary.json and charts`);

@@ -95,7 +95,7 @@ export function resultsMarkdown(r: SummaryFile, source: string): string {
       '',
       flatnessTable(t),
       '',
-      `Charts: ${['accuracy', 'tradeoff', 'sharpness', 'cka', 'radius'].map((k) => `[${k}](../notebooks/results/full/${t.name}-${k}.png)`).join(', ')}.`,
+      `Charts: ${['accuracy', 'delta', 'tradeoff', 'sharpness', 'cka', 'radius'].map((k) => `[${k}](../notebooks/results/full/${t.name}-${k}.png)`).join(', ')}.`,
     );
   }
   return parts.join('\n');

@@ -47,6 +47,15 @@ for (const task of results.tasks) {
   });
   const pre = task.pretrained;
   display.markdown([`### ${task.name}: ${task.description}`, '', `Pre-trained model before fine-tuning: in-domain ${(100 * pre.inDomain.accuracy).toFixed(1)} %, zero-shot ${(100 * pre.zeroShotAccuracy).toFixed(1)} %.`, '', head, `|${'---|'.repeat(domains.length + 4)}`, ...lines].join('\n'));
+  const paired = task.summary.filter((m: any) => m.vsBaseline);
+  display(barChart({
+    title: `${task.name}: accuracy minus Adam's on the same seeds`, xLabel: 'method', yLabel: 'Δ accuracy vs Adam (points)',
+    labels: paired.map((m: any) => m.method),
+    series: [
+      { name: 'in-domain test', values: paired.map((m: any) => 100 * m.vsBaseline.inDomainAccuracy.diff) },
+      { name: 'zero-shot average', values: paired.map((m: any) => 100 * m.vsBaseline.zeroShotAccuracy.diff) },
+    ],
+  }));
   display(scatterChart({
     title: `${task.name}: in-domain vs zero-shot accuracy (mean over seeds)`,
     xLabel: 'in-domain test accuracy (%)', yLabel: 'zero-shot accuracy (%)', pointRadius: 6,
