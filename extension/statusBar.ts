@@ -39,6 +39,7 @@ export class KernelStatusBar implements vscode.Disposable {
     tip.appendMarkdown(`**TRAM kernel**: ${state}\n\n`);
     if (session?.info) tip.appendText(`${session.info.backendDetail}\nNode ${session.info.nodeVersion}, tfjs ${session.info.tfjsVersion}, pid ${session.info.pid}\n`);
     if (state === 'dead' && session?.lastError) tip.appendText(`${session.lastError}\n`);
+    for (const w of session?.info?.warnings ?? []) tip.appendText(`⚠ ${w}\n`);
     tip.appendMarkdown('\nClick to choose the backend.');
     this.item.tooltip = tip;
     this.item.backgroundColor = state === 'dead' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
