@@ -68,8 +68,8 @@ interface Instance {
 }
 
 /**
- * code-server in its own process group. `trustOn` keeps workspace trust on (the folder is then untrusted);
- * otherwise the e2e helper starts it, with trust off (every folder trusted).
+ * code-server in its own process group (the e2e helper). `trustOn` keeps workspace trust on (the folder is
+ * then untrusted); otherwise every folder is trusted.
  */
 async function startInstance(name: string, notebooks: Record<string, nb.Notebook>, steps: string[], trustOn: boolean): Promise<Instance> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (scripts/setup-system.sh)`);
@@ -103,27 +103,9 @@ async function startInstance(name: string, notebooks: Record<string, nb.Notebook
   );
   cs.installExtensions(dirs, [vsix(), driverVsix()]);
   const log = path.join(base, 'code-server.log');
-  const env = { ...process.env, ...SECRETS, TRAM_FAULTS_IO: io, XDG_CONFIG_HOME: dirs.xdg, XDG_DATA_HOME: dirs.xdg, XDG_CACHE_HOME: dirs.xdg };
-  let pgid: number;
-  let url: string;
-  if (!trustOn) {
-    const s = await cs.startCodeServer(dirs, workspace, { ...SECRETS, TRAM_FAULTS_IO: io }, log);
-    pgid = s.pid;
-    url = s.url;
-  } else {
-    // As startCodeServer does, but without --disable-workspace-trust.
-    const port = await cs.freePort();
-    const out = fs.openSync(log, 'a');
-    const child = spawn(
-      process.execPath,
-      [cs.codeServerEntry(), '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, '--config', path.join(dirs.xdg, 'config.yaml'), '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', workspace],
-      { detached: true, stdio: ['ignore', out, out], env, cwd: base },
-    );
-    fs.closeSync(out);
-    child.unref();
-    pgid = child.pid!;
-    url = `http://127.0.0.1:${port}/`;
-  }
+  const server = await cs.startCodeServer(dirs, workspace, { ...SECRETS, TRAM_FAULTS_IO: io }, log, { trust: trustOn });
+  const pgid = server.pid;
+  const url = server.url;
   const browserPgid = await openBrowser(`${url}?folder=${encodeURIComponent(workspace)}`, base);
   return { name, io, workspace, pgid, log, browserPgid, sha };
 }
@@ -136,11 +118,11 @@ async function openBrowser(url: string, base: string): Promise<number> {
   return child.pid!;
 }
 
-function stop(inst: Instance): string[] {
+async function stop(inst: Instance): Promise<string[]> {
   const cs = codeServer();
   const problems: string[] = [];
-  if (!cs.stopGroup(inst.browserPgid)) problems.push(`browser group ${inst.browserPgid} still alive`);
-  if (!cs.stopGroup(inst.pgid)) problems.push(`code-server group ${inst.pgid} still alive`);
+  if (!(await cs.stopGroup(inst.browserPgid))) problems.push(`browser group ${inst.browserPgid} still alive`);
+  if (!(await cs.stopGroup(inst.pgid))) problems.push(`code-server group ${inst.pgid} still alive`);
   return problems;
 }
 
@@ -157,6 +139,14 @@ async function result<T>(inst: Instance, name: string, timeoutMs: number): Promi
     await sleep(200);
   }
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+function readPpid(pid: number): number {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+  } catch {
+    return 0;
+  }
 }
 
 const go = (inst: Instance, step: string) => fs.writeFileSync(path.join(inst.io, `go-${step}`), '');
@@ -208,7 +198,7 @@ async function trustedScenario(obs: Observed): Promise<void> {
     // A kernel killed from outside mid-cell; the VS Code path's sockets while the cell runs.
     go(inst, 'killed');
     const looping = await result<{ pid: number }>(inst, 'looping', 60_000);
-    const extHost = fs.readFileSync(`/proc/${looping.pid}/stat`, 'utf8').split(') ')[1].split(' ')[1];
+    const extHost = readPpid(looping.pid);
     const socks = listenersOf([looping.pid]);
     obs.sockets = outcome([{ ok: socks.length === 0, text: socks.length ? `✗ kernel listens: ${JSON.stringify(socks)}` : `kernel ${looping.pid} (child of ${extHost}) listens on nothing while a cell runs` }]);
     process.kill(looping.pid, 'SIGKILL');
@@ -220,23 +210,25 @@ async function trustedScenario(obs: Observed): Promise<void> {
       filesUnchanged(inst),
     ]);
 
-    // The extension host restarted while a busy (synchronous) cell runs.
+    // The window reloaded (extension host restarted) while a busy (synchronous) cell runs.
     go(inst, 'reload');
     const busy = await result<{ pid: number }>(inst, 'reload', 120_000);
+    const oldHost = readPpid(busy.pid);
     const t0 = Date.now();
     while (alive(busy.pid) && Date.now() - t0 < 15_000) await sleep(100);
     const goneMs = Date.now() - t0;
     const oldAlive = alive(busy.pid);
+    const orphan = oldAlive ? `; its extension host ${oldHost} ${alive(oldHost) ? 'still runs' : 'has exited'}, parent now ${readPpid(busy.pid)}` : '';
     if (oldAlive) process.kill(busy.pid, 'SIGKILL');
     const after = await result<{ cell: DCell }>(inst, 'reload-after', 180_000);
     const newPid = Number((/after reload (\d+)/.exec(after.cell.text) ?? [])[1]);
     obs.reload = outcome([
-      { ok: !oldAlive, text: oldAlive ? `✗ the busy kernel ${busy.pid} outlived the extension host (> 15 s)` : `old kernel gone ${goneMs} ms after the restart` },
-      { ok: after.cell.success === true && newPid > 0 && newPid !== busy.pid, text: `after the restart: ${after.cell.success ? `new kernel ${newPid}` : JSON.stringify(after.cell.text.slice(0, 80))}` },
+      { ok: !oldAlive, text: oldAlive ? `✗ the busy kernel ${busy.pid} outlived the reload (> 15 s${orphan})` : `old kernel gone ${goneMs} ms after the reload` },
+      { ok: after.cell.success === true && newPid > 0 && newPid !== busy.pid, text: `after the reload: ${after.cell.success ? `new kernel ${newPid}` : JSON.stringify(after.cell.text.slice(0, 80))}` },
       filesUnchanged(inst),
     ]);
   } finally {
-    const problems = stop(inst);
+    const problems = await stop(inst);
     await sleep(500);
     const left = processesUnder(inst.workspace);
     if (left.length) killAll(left);
@@ -248,6 +240,11 @@ async function trustedScenario(obs: Observed): Promise<void> {
 }
 
 let scenario: Promise<Observed> | undefined;
+
+/** Starts the editor scenario now (it runs beside the other rows; its rows wait for it). */
+export function startEditorScenario(): void {
+  void runScenario();
+}
 
 function runScenario(): Promise<Observed> {
   scenario ??= (async () => {
@@ -272,16 +269,20 @@ async function untrustedOnly(obs: Observed): Promise<void> {
         await sleep(150);
       }
     })();
-    const r = await result<{ isTrusted: boolean; cell: DCell }>(inst, 'untrusted', 150_000);
+    const r = await result<{ isTrusted: boolean; cell: DCell; finished: boolean }>(inst, 'untrusted', 150_000);
     await watch;
+    // Either TRAM's controller refuses the run with its message, or the editor holds the run back until the
+    // folder is trusted (the cell never starts). A cell that ran, or ended without saying why, fails.
+    const refused = r.finished && r.cell.success === false && /trust/i.test(r.cell.text);
+    const heldBack = !r.finished && r.cell.executionOrder === undefined && r.cell.text === '';
     obs.untrusted = outcome([
       { ok: r.isTrusted === false, text: `workspace.isTrusted = ${r.isTrusted}` },
-      { ok: r.cell.success === false && /trust/i.test(r.cell.text), text: `cell: ${JSON.stringify(r.cell.text.replace(/\s+/g, ' ').slice(0, 90))}` },
+      { ok: refused || heldBack, text: refused ? `cell: ${JSON.stringify(r.cell.text.replace(/\s+/g, ' ').slice(0, 90))}` : heldBack ? 'the editor held the run back (cell never started)' : `✗ cell: ${JSON.stringify(r.cell)}` },
       { ok: spawned.length === 0, text: spawned.length ? `✗ a kernel started: ${spawned[0]}` : 'no kernel process started' },
       filesUnchanged(inst),
     ]);
   } finally {
-    const problems = stop(inst);
+    const problems = await stop(inst);
     (obs.cleanup ??= []).push({ ok: problems.length === 0, text: problems.length ? `✗ ${problems.join('; ')}` : 'untrusted instance stopped' });
   }
 }
@@ -312,7 +313,7 @@ export function extensionRows(): Row[] {
   return [
     row('host', 'two notebooks running at once', 'two kernels, cells overlap, each keeps its own state', (o) => o.two),
     row('host', 'kernel killed from outside mid-cell', 'cell fails with "Kernel died … SIGKILL"; next run in a fresh kernel; file unchanged', (o) => o.killed),
-    row('host', 'extension host restarted while a busy cell runs', 'old kernel gone; after reload a cell runs in a new kernel; file unchanged', (o) => o.reload),
+    row('host', 'extension reloaded (window reload) while a busy cell runs', 'old kernel gone ≤ 15 s; after the reload a cell runs in a new kernel; file unchanged', (o) => o.reload),
     row('security', 'listening sockets (VS Code path)', 'the kernel listens on nothing while a cell runs (ss)', (o) => o.sockets),
     row('security', 'secrets in the host environment', 'absent from the kernel the extension starts', (o) => o.env),
     row('security', 'untrusted workspace', 'no kernel process; the cell says why (trust)', (o) => o.untrusted),

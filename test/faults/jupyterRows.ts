@@ -29,7 +29,10 @@ function jupyterRow(): Row {
       const inst = await tram(['jupyter', 'install', '--prefix', prefix], { cwd: dir, wallS: 60 });
       if (inst.code !== 0) return { pass: false, observed: `✗ tram jupyter install failed (exit ${inst.code}): ${(inst.stderr || inst.stdout).trim().split('\n')[0]}` };
       const env = { ...process.env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: path.join(dir, 'runtime'), JUPYTER_DATA_DIR: path.join(dir, 'data') };
-      const probe = spawn(PYTHON, [path.join(ROOT, 'test', 'faults', 'jupyter_probe.py')], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      const kernels = path.join(prefix, 'share', 'jupyter', 'kernels');
+      const names = fs.existsSync(kernels) ? fs.readdirSync(kernels) : [];
+      if (names.length !== 1) return { pass: false, observed: `✗ expected one kernelspec in ${kernels}, found ${JSON.stringify(names)}` };
+      const probe = spawn(PYTHON, [path.join(ROOT, 'test', 'faults', 'jupyter_probe.py'), names[0]], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
       let stderr = '';
       probe.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-3000)));
       const lines = readline.createInterface({ input: probe.stdout! });
@@ -66,7 +69,8 @@ function jupyterRow(): Row {
         probe.stdin!.write('\n');
         const done = await next();
         checks.push(
-          { ok: done.bad_replied === false, text: done.bad_replied ? '✗ answered a request signed with the wrong key' : 'wrongly signed request dropped' },
+          { ok: done.bad_replied === false, text: done.bad_replied ? '✗ answered a request signed with the wrong key' : 'wrongly signed request not answered' },
+          { ok: done.alive === true, text: done.alive ? 'kernel lives on' : '✗ the kernel process died on the wrongly signed request' },
           { ok: done.good === true && /42/.test(String(done.result)), text: `signed request answered; cell → ${done.result}` },
         );
         await next(); // stopped

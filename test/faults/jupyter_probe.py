@@ -3,8 +3,8 @@
 Starts the kernel through jupyter_client (as JupyterLab and nbconvert do), prints one JSON line with the
 kernel's pid and connection info, waits for a line on stdin (the suite inspects the sockets meanwhile),
 then sends a kernel_info_request signed with the wrong key (it must get no reply) and one signed with the
-right key (it must be answered), runs a cell, and shuts the kernel down. Usage:
-    JUPYTER_PATH=<prefix>/share/jupyter python3 jupyter_probe.py
+right key (it must be answered by the same, living kernel), runs a cell, and shuts the kernel down. Usage:
+    JUPYTER_PATH=<prefix>/share/jupyter python3 jupyter_probe.py KERNEL_NAME
 """
 import json
 import sys
@@ -18,7 +18,7 @@ def say(**kw):
     print(json.dumps(kw), flush=True)
 
 
-km = KernelManager(kernel_name="tram-typescript")
+km = KernelManager(kernel_name=sys.argv[1] if len(sys.argv) > 1 else "tram")
 km.start_kernel()
 try:
     kc = km.client()
@@ -36,6 +36,9 @@ try:
     bad.send(sock, "kernel_info_request", {})
     bad_replied = bool(sock.poll(3000))
     sock.close(linger=0)
+    if not km.is_alive():
+        say(stage="done", bad_replied=bad_replied, alive=False, good=False, result=None)
+        sys.exit(0)
 
     reply = kc.kernel_info(reply=True, timeout=20)
     good = reply["content"].get("status") == "ok"
@@ -50,7 +53,7 @@ try:
             result = m["content"]["data"].get("text/plain")
         if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
             break
-    say(stage="done", bad_replied=bad_replied, good=good, result=result)
+    say(stage="done", bad_replied=bad_replied, alive=True, good=good, result=result)
     kc.stop_channels()
 finally:
     km.shutdown_kernel(now=False)

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TMP } from './context';
-import { extensionRows } from './extensionRows';
+import { extensionRows, startEditorScenario } from './extensionRows';
 import { fileRows } from './fileRows';
 import { ROOT } from './hosts';
 import { hostRows } from './hostRows';
@@ -51,6 +51,8 @@ async function main(): Promise<number> {
   Object.assign(process.env, SECRETS);
   let rows: Row[] = [...kernelClientRows(), ...tramRunRows(), ...libraryRows(), ...fileRows(), ...hostRows(), ...securityRows(), ...jupyterRows(), ...extensionRows()];
   if (only.length) rows = rows.filter((r) => only.some((w) => `${r.group} ${r.fault} ${r.host}`.toLowerCase().includes(w)));
+  // The editor rows wait mostly on code-server and chromium: their scenario runs beside the other rows.
+  if (rows.some((r) => r.host.startsWith('VS Code'))) startEditorScenario();
   const results: Result[] = [];
   for (const row of rows) {
     const r0 = Date.now();

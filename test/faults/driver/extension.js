@@ -3,8 +3,8 @@
 // plan.steps, each writing <step>.json (the cells it ran, their success and decoded outputs):
 //   two        a.ipynb and b.ipynb, each with its own kernel, cells run at the same time, then each reads `who`
 //   killed     a cell loops in a.ipynb; the suite kills the kernel (go-kill); then a cell runs in a fresh kernel
-//   reload     a busy cell in reload.ipynb; the extension host is restarted under it; after the restart the
-//              driver (activated again) runs a cell there in a new kernel (reload-after.json)
+//   reload     a busy cell in reload.ipynb; the window is reloaded under it (the extension host restarts); the
+//              driver, activated again, runs a cell there in a new kernel (reload-after.json)
 //   untrusted  in an untrusted workspace: runs a cell and reports what the notebook shows
 'use strict';
 const vscode = require('vscode');
@@ -71,14 +71,16 @@ async function append(doc, source) {
   return doc.cellAt(at);
 }
 
-/** Starts a cell (does not wait for it). */
-async function start(doc, cell) {
-  await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: cell.index, end: cell.index + 1 }], document: doc.uri });
+/** Starts a cell and returns at once (the execute command itself settles only when the cell ends). */
+function start(doc, cell) {
+  vscode.commands
+    .executeCommand('notebook.cell.execute', { ranges: [{ start: cell.index, end: cell.index + 1 }], document: doc.uri })
+    .then(undefined, (e) => log(`execute cell ${cell.index}: ${e && e.message}`));
 }
 
 async function run(doc, source, timeoutMs = 120_000) {
   const cell = await append(doc, source);
-  await start(doc, cell);
+  start(doc, cell);
   await waitFor(`cell ${cell.index} of ${path.basename(doc.uri.fsPath)}`, () => finished(cell), timeoutMs);
   return cell;
 }
@@ -100,7 +102,7 @@ const steps = {
   async killed(plan) {
     const a = vscode.workspace.notebookDocuments.find((d) => d.uri.fsPath.endsWith('a.ipynb')) || (await open(plan, 'a.ipynb'));
     const loop = await append(a, "console.log('looping', process.pid);\nfor (;;) await new Promise((r) => setTimeout(r, 20));");
-    await start(a, loop);
+    start(a, loop);
     const pid = await waitFor('the loop to print its pid', () => (/looping (\d+)/.exec(outputText(loop)) || [])[1], 60_000);
     write('looping', { pid: Number(pid) });
     await waitFor('the loop cell to end after the kill', () => finished(loop), 60_000);
@@ -111,18 +113,19 @@ const steps = {
   async reload(plan) {
     const doc = await open(plan, 'reload.ipynb');
     const busy = await append(doc, "console.log('busy', process.pid);\nawait new Promise((r) => setTimeout(r, 300));\nfor (;;) {}");
-    await start(doc, busy);
+    start(doc, busy);
     const pid = await waitFor('the busy cell to print its pid', () => (/busy (\d+)/.exec(outputText(busy)) || [])[1], 120_000);
     write('reload', { pid: Number(pid) });
     await sleep(300);
-    log('restarting the extension host');
-    await vscode.commands.executeCommand('workbench.action.restartExtensionHost');
+    // "Developer: Reload Window": the extension host (and TRAM in it) is shut down and started again.
+    log('reloading the window');
+    await vscode.commands.executeCommand('workbench.action.reloadWindow');
   },
 
   async reloadAfter(plan) {
     const doc = await open(plan, 'reload.ipynb');
     const first = doc.cellAt(0);
-    await start(doc, first);
+    start(doc, first);
     await waitFor('the first cell after the reload', () => finished(first), 120_000);
     write('reload-after', { cell: describeCell(first), cells: doc.cellCount });
   },
@@ -130,15 +133,16 @@ const steps = {
   async untrusted(plan) {
     const doc = await open(plan, 'u.ipynb');
     const first = doc.cellAt(0);
-    await start(doc, first);
-    await waitFor('the cell in the untrusted workspace', () => finished(first), 60_000);
-    write('untrusted', { isTrusted: vscode.workspace.isTrusted, cell: describeCell(first) });
+    start(doc, first);
+    // The editor itself may hold the run back until the folder is trusted: then the cell never starts.
+    await waitFor('the cell in the untrusted workspace', () => finished(first), 20_000).catch(() => log('the cell did not finish in 20 s'));
+    write('untrusted', { isTrusted: vscode.workspace.isTrusted, cell: describeCell(first), finished: !!finished(first) });
   },
 };
 
 async function main() {
   const plan = JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8'));
-  // Activated again after the extension host restart: finish the reload scenario.
+  // Activated again after the reload: finish the reload scenario.
   if (fs.existsSync(path.join(dir, 'reload.json'))) {
     log('activated after the extension host restart');
     await steps.reloadAfter(plan);
