@@ -9,7 +9,7 @@ import { useBackend } from './backends';
 import { buildModel, defaultBatch, defaultSpecs, randomBatch } from './models';
 import { methodById } from './methods';
 import { stepCandidate } from './stepcost';
-import { interleave, medianMs, pairedRatio, type Candidate, type Schedule } from './timing';
+import { clockFor, interleave, medianMs, pairedRatio, type Candidate, type Schedule } from './timing';
 import type { BackendSpeed } from './results';
 
 const ids = ['base', 'tram-x'];
@@ -21,7 +21,7 @@ async function timeOn(label: string, sch: Schedule, wrap?: (c: Candidate, fast: 
   const growth: Record<string, number> = {};
   const made = ids.map((id) => stepCandidate(`${label} ${id}`, spec, init, methodById(id), batch, growth));
   const cands = wrap ? made.flatMap((m) => [...wrap(m.cand, true), ...wrap(m.cand, false)]) : made.map((m) => m.cand);
-  const t = await interleave(cands, sch);
+  const t = await interleave(cands, sch, clockFor(label));
   for (const m of made) m.dispose();
   init.dispose();
   tf.dispose([batch.x, batch.y]);

@@ -6,15 +6,15 @@ import * as tf from '@tensorflow/tfjs';
 import { buildModel, randomBatch, type MlpSpec } from './models';
 import { methodById } from './methods';
 import { stepCandidate } from './stepcost';
-import { interleave, medianMs, pairedRatio, type Schedule } from './timing';
+import { clockFor, interleave, medianMs, pairedRatio, type Schedule } from './timing';
 import type { Growth } from './results';
 
-async function point(spec: MlpSpec, batchSize: number, tramId: string, sch: Schedule) {
+async function point(backend: string, spec: MlpSpec, batchSize: number, tramId: string, sch: Schedule) {
   const init = buildModel(spec);
   const batch = randomBatch(spec, batchSize);
   const growth: Record<string, number> = {};
   const made = ['base', tramId].map((id) => stepCandidate(id, spec, init, methodById(id), batch, growth));
-  const t = await interleave(made.map((m) => m.cand), sch);
+  const t = await interleave(made.map((m) => m.cand), sch, clockFor(backend));
   for (const m of made) m.dispose();
   init.dispose();
   tf.dispose([batch.x, batch.y]);
@@ -26,8 +26,8 @@ export async function measureGrowth(backend: string, tramId: string, batches: nu
   const mlp = (w: number): MlpSpec => ({ kind: 'mlp', input: 784, hidden: [w, w], classes: 10 });
   log(`  ${backend}: batch ${batches.join('/')} at width 256; width ${widths.join('/')} at batch 64`);
   const byBatch: Growth = { backend, method: tramId, axis: 'batch', points: [] };
-  for (const b of batches) byBatch.points.push({ value: b, ...(await point(mlp(256), b, tramId, sch)) });
+  for (const b of batches) byBatch.points.push({ value: b, ...(await point(backend, mlp(256), b, tramId, sch)) });
   const byWidth: Growth = { backend, method: tramId, axis: 'width', points: [] };
-  for (const w of widths) byWidth.points.push({ value: w, ...(await point(mlp(w), 64, tramId, sch)) });
+  for (const w of widths) byWidth.points.push({ value: w, ...(await point(backend, mlp(w), 64, tramId, sch)) });
   return [byBatch, byWidth];
 }

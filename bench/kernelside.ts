@@ -10,7 +10,7 @@ import type { ChartConfig } from '../kernel/charts';
 import { buildModel, randomBatch, type ModelSpec } from './models';
 import { methodById } from './methods';
 import { makeStepper } from './optim';
-import { interleave, median, pairedRatio, medianMs, timeOnce, type Schedule } from './timing';
+import { clockFor, interleave, median, pairedRatio, medianMs, timeOnce, type Schedule } from './timing';
 
 /** Median time to render a 1,000-point, 2-series line chart to an 800×500 PNG (after one warm-up render). */
 export async function chartRenderMs(reps: number): Promise<{ ms: number; points: number }> {
@@ -49,7 +49,7 @@ export interface DisplayOverhead {
  * (`progress`, the kernel's display updates serialised as the kernel would send them); with a live loss chart
  * (`LiveChart`, each emitted bundle serialised). Interleaved rounds; each overhead is the paired ratio − 1.
  */
-export async function displayOverhead(spec: ModelSpec, batchSize: number, sch: Schedule): Promise<DisplayOverhead> {
+export async function displayOverhead(backend: string, spec: ModelSpec, batchSize: number, sch: Schedule): Promise<DisplayOverhead> {
   const batch = randomBatch(spec, batchSize);
   const models = [buildModel(spec), buildModel(spec), buildModel(spec)];
   models.slice(1).forEach((m) => m.setWeights(models[0].getWeights()));
@@ -82,7 +82,7 @@ export async function displayOverhead(spec: ModelSpec, batchSize: number, sch: S
         await new Promise((r) => setImmediate(r));
       },
     },
-  ], sch);
+  ], sch, clockFor(backend));
   bar.done();
   chart.flush();
   flushDisplays();

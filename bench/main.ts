@@ -84,7 +84,11 @@ async function main(): Promise<number> {
     for (const b of measured.slice(1)) skipped[b] = '--quick measures the first available backend only';
     measured = measured.slice(0, 1);
   }
-  const notes: string[] = Object.entries(probe.detail).filter(([b]) => measured.includes(b as never)).map(([, d]) => d);
+  const notes: string[] = [
+    'Clock: CPU time of the process (and of the PyTorch process) on the single-threaded wasm and cpu backends, so that ' +
+    'other work on the machine does not enter the figures; wall time on native backends.',
+    ...Object.entries(probe.detail).filter(([b]) => measured.includes(b as never)).map(([, d]) => d),
+  ];
   if (!opts.quick && measured.includes('cpu')) notes.push('cpu (pure JS) runs a quarter of each batch size to keep the run under 10 minutes.');
   if (opts.quick) notes.push('--quick: MLP only, 3 rounds, 1,000 memory steps (a full run does 10,000), one growth round; figures are rough.');
   const r: Results = {
@@ -148,7 +152,7 @@ async function main(): Promise<number> {
   const chart = await chartRenderMs(opts.quick ? 3 : 10);
   r.kernel.chartRenderMs = chart.ms;
   r.kernel.chartPoints = chart.points;
-  r.kernel.display = await displayOverhead(defaultSpecs.mlp, defaultBatch.mlp,
+  r.kernel.display = await displayOverhead(primary, defaultSpecs.mlp, defaultBatch.mlp,
     opts.quick ? { warmup: 5, rounds: 3, stepsPerRound: 20 } : { warmup: 10, rounds: 5, stepsPerRound: 40 });
 
   section('kernel');

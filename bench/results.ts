@@ -28,6 +28,8 @@ export interface StepCost {
   params: number;
   batch: number;
   schedule: Schedule;
+  /** 'cpu' (process CPU time) or 'wall' */
+  clock?: string;
   /** median ms per step, by method id */
   ms: Record<string, number>;
   /** relative spread (MAD / median) of each method's per-round times */

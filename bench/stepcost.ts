@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, countParams, describeSpec, randomBatch, type ModelSpec } from './models';
 import { passCandidates } from './passes';
-import { interleave, medianMs, pairedRatio, relativeSpread, type Candidate, type Schedule } from './timing';
+import { clockFor, interleave, medianMs, pairedRatio, relativeSpread, type Candidate, type Schedule } from './timing';
 import { methods, referenceMethods, tramIds, type Method } from './methods';
 import { makeStepper } from './optim';
 import type { StepCost } from './results';
@@ -71,7 +71,7 @@ export async function measureStepCost(backend: string, model: string, spec: Mode
   const made = methodList.map((m) => stepCandidate(m.id, spec, init, m, batch, growth));
   const passes = passCandidates(init, batch, 'pass:');
   log(`  ${backend} ${model}: ${methodList.length} methods + 2 passes, ${sch.rounds} rounds × ${sch.stepsPerRound} steps`);
-  const t = await interleave([...made.map((x) => x.cand), ...passes], sch);
+  const t = await interleave([...made.map((x) => x.cand), ...passes], sch, clockFor(backend));
   // Passes counted, not timed: matMul kernels of one step against those of one forward pass.
   const forward = await countKernels(() => tf.tidy(() => { init.apply(batch.x, { training: true }); }));
   const kernels: Record<string, KernelCount> = { forward };
@@ -91,7 +91,7 @@ export async function measureStepCost(backend: string, model: string, spec: Mode
   const U = Math.max(0, ms.base - FB);
   return {
     backend, model, description: describeSpec(spec), params, batch: batchSize,
-    schedule: sch, ms, spread, vsBase, tramOverAsam,
+    schedule: sch, clock: t.clock, ms, spread, vsBase, tramOverAsam,
     tramFisherOverFisherSam: pairedRatio(t, 'tram-fisher', 'fisher-sam'),
     extraRatios: {
       'TRAM-Fisher (reportCleanLoss off) / Fisher-SAM': pairedRatio(t, 'tram-fisher-noreport', 'fisher-sam'),

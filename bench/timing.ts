@@ -6,13 +6,22 @@
  * A candidate's figure is the median over rounds of its per-step time, and a ratio between two candidates is
  * the median over rounds of the ratio of their times in the same round (paired), so slow drifts of the
  * machine (another process, thermal state) cancel out of the ratios.
+ *
+ * Clock: 'cpu' measures this process's CPU time (user + system, all its threads), 'wall' elapsed time. On a
+ * machine shared with other work, CPU time barely moves with the load, while elapsed time of a single-threaded
+ * backend (wasm, cpu) grows with every competing process; a native backend that runs ops on other threads or
+ * on a GPU needs the wall clock. A candidate that runs elsewhere (another process) returns its own
+ * milliseconds from run().
  */
 import { performance } from 'node:perf_hooks';
 
 export interface Candidate {
   name: string;
-  /** Runs n steps and returns once their results exist (the backend has finished). */
-  run(n: number): void | Promise<void>;
+  /**
+   * Runs n steps and returns once their results exist (the backend has finished). May return the milliseconds
+   * the n steps took, measured by the candidate itself (work done in another process).
+   */
+  run(n: number): void | number | Promise<void | number>;
 }
 
 export interface Schedule {
@@ -21,10 +30,20 @@ export interface Schedule {
   stepsPerRound: number;
 }
 
+export type Clock = 'cpu' | 'wall';
+
 export interface Timings {
   /** per-step milliseconds, one entry per round, for each candidate */
   samples: Record<string, number[]>;
   schedule: Schedule;
+  clock: Clock;
+}
+
+/** Milliseconds now on the given clock. */
+export function clockMs(clock: Clock): number {
+  if (clock === 'wall') return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 export function median(xs: number[]): number {
@@ -40,18 +59,19 @@ export function relativeSpread(xs: number[]): number {
   return median(xs.map((x) => Math.abs(x - m))) / m;
 }
 
-export async function interleave(cands: Candidate[], sch: Schedule): Promise<Timings> {
+export async function interleave(cands: Candidate[], sch: Schedule, clock: Clock = 'wall'): Promise<Timings> {
   for (const c of cands) await c.run(sch.warmup);
   const samples: Record<string, number[]> = Object.fromEntries(cands.map((c) => [c.name, [] as number[]]));
   for (let r = 0; r < sch.rounds; r++) {
     for (let i = 0; i < cands.length; i++) {
       const c = cands[(i + r) % cands.length];
-      const t0 = performance.now();
-      await c.run(sch.stepsPerRound);
-      samples[c.name].push((performance.now() - t0) / sch.stepsPerRound);
+      const t0 = clockMs(clock);
+      const own = await c.run(sch.stepsPerRound);
+      const elapsed = typeof own === 'number' ? own : clockMs(clock) - t0;
+      samples[c.name].push(elapsed / sch.stepsPerRound);
     }
   }
-  return { samples, schedule: sch };
+  return { samples, schedule: sch, clock };
 }
 
 export function medianMs(t: Timings, name: string): number {
@@ -64,6 +84,11 @@ export function pairedRatio(t: Timings, a: string, b: string): number {
   const xb = t.samples[b];
   if (!xa || !xb) return NaN;
   return median(xa.map((x, i) => x / xb[i]));
+}
+
+/** The clock for a backend: CPU time for the single-threaded ones (wasm without threads, cpu), else wall. */
+export function clockFor(backend: string): Clock {
+  return backend === 'wasm' || backend === 'cpu' ? 'cpu' : 'wall';
 }
 
 /** Time one call, in ms. */

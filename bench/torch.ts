@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildModel, randomBatch, type ModelSpec } from './models';
 import { methodById } from './methods';
 import { stepCandidate } from './stepcost';
-import { interleave, medianMs, pairedRatio, type Candidate, type Schedule } from './timing';
+import { clockFor, interleave, medianMs, pairedRatio, type Candidate, type Clock, type Schedule } from './timing';
 import type { PyTorchSide } from './results';
 
 export const PYTHON = '/usr/bin/python3';
@@ -49,12 +49,23 @@ class TorchProcess {
 
 export const torchMethods = ['base', 'asam', 'tram-x'];
 
+interface Reply {
+  ms: number;
+  cpu_ms: number;
+}
+
+/** PyTorch's own figure on the clock ours is measured with (its process CPU time, or wall time). */
+function pick(r: Reply, clock: Clock): number {
+  return clock === 'cpu' ? r.cpu_ms : r.ms;
+}
+
 /**
  * One matrix product [m,k]·[k,n] (the MLP's first layer in the forward pass), ours on the current backend vs
  * torch.mm, interleaved: the kernel-level part of the step ratio.
  */
 export async function compareMatMul(out: PyTorchSide, backend: string, m: number, k: number, n: number, sch: Schedule): Promise<void> {
   const py = new TorchProcess();
+  const clock = clockFor(backend);
   try {
     await py.call({ op: 'setup', spec: { kind: 'mlp', input: 4, hidden: [4], classes: 2 }, batch: 2, methods: [], lr: 1e-3,
       asam: { rho: 0.5, eta: 0.01 }, tram: { sigma: 0.1, eta: 0.01 } });
@@ -71,8 +82,8 @@ export async function compareMatMul(out: PyTorchSide, backend: string, m: number
           }
         },
       },
-      { name: 'torch', run: async (reps) => { await py.call({ op: 'matmul', m, k, n, reps }); } },
-    ], sch);
+      { name: 'torch', run: async (reps) => pick(await py.call<Reply>({ op: 'matmul', m, k, n, reps }), clock) },
+    ], sch, clock);
     tf.dispose([a, b]);
     out.matMul = out.matMul ?? [];
     out.matMul.push({ backend, shape: `[${m},${k}]·[${k},${n}]`, oursMs: medianMs(t, 'ours'), torchMs: medianMs(t, 'torch'), ratio: pairedRatio(t, 'ours', 'torch') });
@@ -85,6 +96,7 @@ export async function compareMatMul(out: PyTorchSide, backend: string, m: number
 export async function compareWithTorch(out: PyTorchSide, backend: string, model: string, spec: ModelSpec,
   batchSize: number, sch: Schedule, log: (s: string) => void): Promise<void> {
   const py = new TorchProcess();
+  const clock = clockFor(backend);
   try {
     const info = await py.call<{ torch: string; threads: number }>({
       op: 'setup', spec, batch: batchSize, methods: torchMethods, seed: 1, lr: 1e-3,
@@ -98,11 +110,11 @@ export async function compareWithTorch(out: PyTorchSide, backend: string, model:
     const ours = torchMethods.map((id) => stepCandidate(`ours:${id}`, spec, init, methodById(id), batch, growth));
     const theirs: Candidate[] = torchMethods.map((id) => ({
       name: `torch:${id}`,
-      run: async (n: number) => { await py.call({ op: 'run', method: id, steps: n }); },
+      run: async (n: number) => pick(await py.call<Reply>({ op: 'run', method: id, steps: n }), clock),
     }));
     log(`  ${backend} ${model}: ours vs PyTorch ${info.torch} (${info.threads} thread${info.threads > 1 ? 's' : ''}), ${sch.rounds} rounds`);
     // Ours and theirs alternate: [ours base, torch base, ours asam, torch asam, ...].
-    const t = await interleave(ours.flatMap((o, i) => [o.cand, theirs[i]]), sch);
+    const t = await interleave(ours.flatMap((o, i) => [o.cand, theirs[i]]), sch, clock);
     for (const o of ours) o.dispose();
     init.dispose();
     tf.dispose([batch.x, batch.y]);

@@ -6,8 +6,8 @@ with its own, round by round:
   → {"op": "setup", "spec": ModelSpec (bench/models.ts), "batch": B, "methods": ["base", "asam", "tram-x"],
      "threads": t or null, "seed": s, "lr": lr, "asam": {"rho", "eta"}, "tram": {"sigma", "eta"}}
   ← {"torch": version, "threads": t}
-  → {"op": "run", "method": m, "steps": n}       ← {"ms": wall milliseconds of the n steps}
-  → {"op": "matmul", "m": m, "k": k, "n": n, "reps": r}   ← {"ms": wall milliseconds of r products [m,k]·[k,n]}
+  → {"op": "run", "method": m, "steps": n}       ← {"ms": wall ms of the n steps, "cpu_ms": process CPU ms}
+  → {"op": "matmul", "m": m, "k": k, "n": n, "reps": r}   ← {"ms": ..., "cpu_ms": ...} for r products [m,k]·[k,n]
   → {"op": "quit"}
 
 The models are the architectures of bench/models.ts; the steps follow the equations
@@ -195,17 +195,17 @@ def main():
             if req["method"] not in runners:
                 raise SystemExit(f"step.py: method {req['method']!r} was not set up (have {sorted(runners)})")
             run = runners[req["method"]]
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for _ in range(int(req["steps"])):
                 run(x, y)
-            reply = {"ms": (time.perf_counter() - t0) * 1000}
+            reply = {"ms": (time.perf_counter() - t0) * 1000, "cpu_ms": (time.process_time() - c0) * 1000}
         elif op == "matmul":
             a = torch.randn(int(req["m"]), int(req["k"]))
             b = torch.randn(int(req["k"]), int(req["n"]))
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for _ in range(int(req["reps"])):
                 torch.mm(a, b)
-            reply = {"ms": (time.perf_counter() - t0) * 1000}
+            reply = {"ms": (time.perf_counter() - t0) * 1000, "cpu_ms": (time.process_time() - c0) * 1000}
         elif op == "quit":
             return
         else:
