@@ -316,7 +316,7 @@ export function extensionRows(): Row[] {
     row('host', 'extension reloaded (window reload) while a busy cell runs', 'old kernel gone ≤ 15 s; after the reload a cell runs in a new kernel; file unchanged', (o) => o.reload),
     row('security', 'listening sockets (VS Code path)', 'the kernel listens on nothing while a cell runs (ss)', (o) => o.sockets),
     row('security', 'secrets in the host environment', 'absent from the kernel the extension starts', (o) => o.env),
-    row('security', 'untrusted workspace', 'no kernel process; the cell says why (trust)', (o) => o.untrusted),
+    row('security', 'untrusted workspace', 'no kernel process; the run refused with a trust message or held back until trusted', (o) => o.untrusted),
     row('host', '(end of editor rows)', 'code-server, chromium and kernels all stopped', (o) => (o.cleanup ? outcome(o.cleanup) : undefined)),
   ];
 }

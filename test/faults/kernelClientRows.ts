@@ -53,7 +53,7 @@ class SharedKernel {
 const shared = new SharedKernel();
 
 function verdict(parts: { ok: boolean; text: string }[]): Outcome {
-  return { pass: parts.every((p) => p.ok), observed: parts.map((p) => (p.ok ? '' : '✗ ') + p.text).join('; ') };
+  return { pass: parts.every((p) => p.ok), observed: parts.map((p) => (p.ok || p.text.startsWith('✗') ? p.text : `✗ ${p.text}`)).join('; ') };
 }
 
 /** A survivable fault: run `code` (optionally interrupting after `interruptAfterMs`), check, then check state. */
@@ -134,7 +134,7 @@ function fatal(fault: string, expected: string, code: string, why: RegExp, start
   };
 }
 
-const has = (re: RegExp, s: string, what: string) => ({ ok: re.test(s), text: re.test(s) ? what : `✗ no ${what} in ${JSON.stringify(s.slice(0, 160))}` });
+const has = (re: RegExp, s: string, what: string) => ({ ok: re.test(s), text: re.test(s) ? what : `no ${what} in ${JSON.stringify(s.slice(0, 100))}` });
 
 export function kernelClientRows(): Row[] {
   return [

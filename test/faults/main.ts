@@ -76,7 +76,8 @@ async function main(): Promise<number> {
   console.log(`${results.length - failed.length}/${results.length} rows pass in ${seconds.toFixed(0)} s (${new Date().toISOString()}, node ${process.version})`);
   fs.mkdirSync(path.dirname(json), { recursive: true });
   fs.writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), seconds, results }, null, 1));
-  fs.writeFileSync(json.replace(/\.json$/, '.md'), `${table}\n\n${results.length - failed.length}/${results.length} rows pass in ${seconds.toFixed(0)} s\n`);
+  const wide = formatTable(results, { fault: 48, host: 26, expected: 90, observed: 220 });
+  fs.writeFileSync(json.replace(/\.json$/, '.md'), `${wide}\n\n${results.length - failed.length}/${results.length} rows pass in ${seconds.toFixed(0)} s\n`);
   fs.rmSync(TMP, { recursive: true, force: true });
   return failed.length ? 1 : 0;
 }
