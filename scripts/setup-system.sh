@@ -15,6 +15,7 @@ need chromium   # test/charts/renderer.test.ts: the chart renderer in headless C
                 # test/e2e: code-server driven through playwright-core
 need libkrb5-dev  # code-server (scripts/setup-code-server.sh): the `kerberos` native module of VS Code builds against it
 need ripgrep      # code-server: VS Code's search; Debian's rg replaces @vscode/ripgrep's download
+need iproute2     # test/faults: `ss`, the listening-socket checks of the fault suite
 
 # ---
 if [ ${#pkgs[@]} -gt 0 ]; then
