@@ -190,7 +190,7 @@ async function trustedScenario(obs: Observed): Promise<void> {
     const overlap = Math.min(a1, b1) - Math.max(a0, b0);
     obs.two = outcome([
       { ok: pid(two.a[0]) > 0 && pid(two.b[0]) > 0 && pid(two.a[0]) !== pid(two.b[0]), text: `kernels ${pid(two.a[0])} and ${pid(two.b[0])}` },
-      { ok: overlap > 1000, text: `cells overlapped ${overlap} ms` },
+      { ok: overlap > 1500, text: `cells overlapped ${overlap} ms of 3000` },
       { ok: /who A/.test(two.a[2].text) && /who B/.test(two.b[2].text), text: `who = ${two.a[2].text.trim()} / ${two.b[2].text.trim()}` },
     ]);
     obs.env = outcome([envCheck(two.a[0].text)]);

@@ -71,7 +71,7 @@ function jupyterRow(): Row {
         checks.push(
           { ok: done.bad_replied === false, text: done.bad_replied ? '✗ answered a request signed with the wrong key' : 'wrongly signed request not answered' },
           { ok: done.alive === true, text: done.alive ? 'kernel lives on' : '✗ the kernel process died on the wrongly signed request' },
-          { ok: done.good === true && /42/.test(String(done.result)), text: `signed request answered; cell → ${done.result}` },
+          { ok: done.good === true && /42/.test(String(done.result)), text: done.good === true && /42/.test(String(done.result)) ? `signed request answered; cell → ${done.result}` : `✗ no answer to a correctly signed request (cell → ${done.result})` },
         );
         await next(); // stopped
       } catch (e) {

@@ -93,7 +93,7 @@ const steps = {
     const b = await open(plan, 'b.ipynb');
     const setup = (who) => `const who = '${who}';\nconsole.log('pid', process.pid);\n${ENV}`;
     const [sa, sb] = await Promise.all([run(a, setup('A'), 180_000), run(b, setup('B'), 180_000)]);
-    const busy = "const t0 = Date.now();\nwhile (Date.now() - t0 < 1500) await new Promise((r) => setTimeout(r, 10));\nconsole.log('span', t0, Date.now());";
+    const busy = "const t0 = Date.now();\nwhile (Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 10));\nconsole.log('span', t0, Date.now());";
     const [ba, bb] = await Promise.all([run(a, busy), run(b, busy)]);
     const [wa, wb] = await Promise.all([run(a, "console.log('who', who, process.pid);"), run(b, "console.log('who', who, process.pid);")]);
     write('two', { a: [sa, ba, wa].map(describeCell), b: [sb, bb, wb].map(describeCell) });
