@@ -116,7 +116,7 @@ describe('the TRAM extension in code-server, driven by chromium', { timeout: 420
     assert.match(`${err.name} ${err.message} ${err.stack}`, /not assignable to type 'number'/);
   }));
 
-  it('draws the chart on a canvas in the output webview (screenshot in test-results/notebook.png)', { timeout: 120_000 }, tracked(async () => {
+  it('draws the chart on a canvas in the output webview; the status bar shows the kernel (screenshot: test-results/notebook.png)', { timeout: 120_000 }, tracked(async () => {
     assert.ok(runAll, 'run all did not finish');
     const p = editor.page!;
     let canvases: Awaited<ReturnType<typeof drawnCanvases>> = [];
@@ -131,6 +131,9 @@ describe('the TRAM extension in code-server, driven by chromium', { timeout: 420
     assert.ok(drawn.length >= 1, `no canvas with a drawn chart in ${p.frames().length} frames: ${JSON.stringify(canvases)}`);
     assert.ok(drawn[0].width >= 200 && drawn[0].height >= 100, `chart canvas too small: ${JSON.stringify(drawn[0])}`);
     assert.ok(fs.statSync(path.join(RESULTS, 'notebook.png')).size > 20_000);
+    // The status bar item shows the kernel state and backend; the toolbar has the restart button.
+    assert.match(await p.locator('.statusbar').innerText(), /TRAM: idle · (wasm|cpu|tensorflow)/);
+    assert.equal(await p.getByRole('button', { name: 'Restart Kernel' }).count(), 1);
   }));
 
   it('interrupts a running cell and keeps the kernel and its variables', tracked(async () => {
