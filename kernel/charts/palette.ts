@@ -3,9 +3,11 @@
  * Browser-safe: shared by the PNG renderer and the notebook renderer.
  */
 
-/** Line/point colours, used in order and cycled. Mid-lightness hues that stay visible on white and on dark grey. */
+/** Line/point colours, used in order and cycled after 16. Mid-lightness hues that stay visible on white and on dark grey. */
 export const SERIES_COLORS = [
   '#4e79a7', '#f28e2b', '#e15759', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#9c755f', '#ff9da7', '#bab0ac',
+  // darker companions, so charts comparing every method (11+ series) never repeat a colour
+  '#1b3a6b', '#8b1e3f', '#2e7d32', '#6a3d9a', '#b35806', '#00695c',
 ] as const;
 
 /** Colour of series `i`. */
