@@ -91,7 +91,8 @@ export function toMarkdown(r: Results): string {
     out.push('## Side by side with PyTorch', '');
     if (!p.available) out.push(`Not run: ${p.reason}`, '');
     else {
-      out.push(`PyTorch ${p.torch} on CPU, ${p.threads} thread(s); same model, batch size and method, interleaved round by round.`, '');
+      out.push(`PyTorch ${p.torch} on CPU, ${p.threads} thread (OPENBLAS_NUM_THREADS=1), against the single-threaded wasm backend;`,
+        'same model, batch size and method, interleaved round by round.', '');
       out.push(...table(['backend', 'model', 'batch', 'method', 'ours ms', 'PyTorch ms', 'ours / PyTorch'],
         p.rows.map((x) => [x.backend, x.model, String(x.batch), x.method, ms(x.oursMs), ms(x.torchMs), f(x.ratio)])));
       out.push('');

@@ -32,7 +32,10 @@ class TorchProcess {
   private readonly lines: AsyncIterableIterator<string>;
   private stderr = '';
   constructor() {
-    this.proc = spawn(PYTHON, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // One thread, like the wasm backend, and no OpenBLAS pool: its idle threads spin, which inflates the
+    // process CPU time by up to 5× on a loaded machine.
+    const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+    this.proc = spawn(PYTHON, [script], { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.proc.stderr.on('data', (d) => { this.stderr += String(d); });
     this.lines = readline.createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
   }
@@ -99,7 +102,7 @@ export async function compareWithTorch(out: PyTorchSide, backend: string, model:
   const clock = clockFor(backend);
   try {
     const info = await py.call<{ torch: string; threads: number }>({
-      op: 'setup', spec, batch: batchSize, methods: torchMethods, seed: 1, lr: 1e-3,
+      op: 'setup', spec, batch: batchSize, methods: torchMethods, seed: 1, lr: 1e-3, threads: 1,
       asam: { rho: 0.5, eta: 0.01 }, tram: { sigma: 0.1, eta: 0.01 },
     });
     out.torch = info.torch;
