@@ -17,6 +17,7 @@ import { CellContext, cellScope } from './context';
 import type { Globals } from './globals';
 import { buildLineMap, LineMap } from './linemap';
 import { importFrom } from './esm';
+import { rewriteCellShorthands } from './shorthand';
 
 export type Language = 'typescript' | 'javascript';
 
@@ -142,7 +143,9 @@ export class CellExecutor {
       this.prevDecl = nextDecl;
       return { status: 'ok', hasValue: false };
     }
-    const output = rewriteDynamicImports(converted.output);
+    const output = rewriteCellShorthands(rewriteDynamicImports(converted.output), (name) =>
+      Object.prototype.hasOwnProperty.call(this.locals, name),
+    );
     const filename = `${FILE_PREFIX}${++this.seq}.js`;
     this.compiled.set(filename, { label, map: buildLineMap(code, output) });
     const head = converted.hasToplevelAwait ? '(async function (exports, require, __tram_import__) {' : '(function (exports, require, __tram_import__) {';

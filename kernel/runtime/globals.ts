@@ -80,7 +80,8 @@ export function buildGlobals(tf: unknown, tfPackageDir: string, cwd: string): Gl
   };
   const d = (f: string) => tsPath(path.join(__dirname, f));
   const lines = [
-    `  const tf: typeof import(${tsPath(tfPackageDir)});`,
+    // An import alias, not a `const`, so that cells can also use tfjs's types: `let t: tf.Tensor2D`.
+    '  export import tf = __tram_tf;',
     `  const display: import(${d('display')}).Display;`,
     `  type DisplayHandle = import(${d('display')}).DisplayHandle;`,
     `  const progress: import(${d('progress')}).ProgressFn;`,
@@ -107,6 +108,6 @@ export function buildGlobals(tf: unknown, tfPackageDir: string, cwd: string): Gl
   }
   if (lib) lines.push(...declareExports(lib, tsPath(path.join(kernelDir, 'index')), taken, values));
   preloads.push(...taken);
-  const declaration = `declare global {\n${lines.join('\n')}\n}\n`;
+  const declaration = `import * as __tram_tf from ${tsPath(tfPackageDir)};\ndeclare global {\n${lines.join('\n')}\n}\n`;
   return { values, getters, declaration, warnings, preloads };
 }
