@@ -220,13 +220,13 @@ export class KernelClient extends EventEmitter {
     };
     signal();
     // A signal that lands before the kernel has picked the cell up (a busy kernel still reading its queue) is
-    // lost; repeat it while the same cells are still running.
+    // lost; repeat it (every 0.3 s, up to 15 times) while the same cells are still running.
     let tries = 0;
     const timer: NodeJS.Timeout = setInterval(() => {
       const still = [...cells].some((c) => this.pending.has(c));
-      if (!still || !this.alive || proc !== this.proc || ++tries > 6) return clearInterval(timer);
+      if (!still || !this.alive || proc !== this.proc || ++tries > 15) return clearInterval(timer);
       signal();
-    }, 700);
+    }, 300);
     timer.unref();
   }
 
