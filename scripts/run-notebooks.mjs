@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `notebooks` stage of `npm test`:
-//   1. unit tests of the experiment code (out/test/notebooks/: statistics, data loaders, the two method implementations);
+//   1. unit tests of the experiment code (out/test/notebooks/: statistics, data loaders);
 //   2. the committed notebooks match their sources (node notebooks/build.mjs --check);
 //   3. the experiments' quick setting runs end to end (npm run experiments -- --quick, into a temporary folder);
 //   4. every notebook under notebooks/ runs top to bottom in a fresh kernel with `tram run` (outputs to a temporary

@@ -1,8 +1,7 @@
 /**
  * The experiment methods run through the project's optimizer library (`kernel/optim`): each {@link MethodSpec} is
  * translated to the library's method config (the golden-case format) and stepped by
- * `createOptimizer(config, adam)` on a `fromFunction` adapter of the experiment MLP. `methods.ts` holds a second,
- * compact implementation of the same equations; running both (`--impl local`) cross-checks the library.
+ * `createOptimizer(config, adam)` on a `fromFunction` adapter of the experiment MLP.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createOptimizer, fromFunction, SharpnessAwareOptimizer, ModelAdapter } from '../optim';

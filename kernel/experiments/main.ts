@@ -1,5 +1,5 @@
 /**
- * `npm run experiments -- --full | --quick [--seeds 1,2,3] [--tasks digits,spam] [--methods Adam,TRAM-x] [--out DIR] [--impl library|local]`
+ * `npm run experiments -- --full | --quick [--seeds 1,2,3] [--tasks digits,spam] [--methods Adam,TRAM-x] [--out DIR]`
  *
  * Runs the small-scale reproduction of the paper's Tables 5 and 6: for each task, pre-train once, fine-tune with
  * every method and seed, select on in-domain validation loss, evaluate in-domain and zero-shot. Writes
@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { METHODS } from './methods';
 import { MODES, Mode } from './settings';
 import { digitsTask, spamTask, Task, DATA_SEED } from './tasks';
-import { pretrain, fineTune, evaluate, RunResult, PRETRAIN_SEED, Implementation } from './protocol';
+import { pretrain, fineTune, evaluate, RunResult, PRETRAIN_SEED } from './protocol';
 import { summarise, MethodSummary } from './summary';
 import { accuracyChart, tradeOffChart, sharpnessChart, ckaChart, radiusChart, deltaChart } from './charts';
 
@@ -24,14 +24,13 @@ interface Args {
   tasks: string[];
   methods?: string[];
   out?: string;
-  impl: Implementation;
 }
 
-const USAGE = 'usage: npm run experiments -- --full | --quick [--seeds 1,2,3] [--tasks digits,spam] [--methods Adam,TRAM-x] [--out DIR] [--impl library|local]\n       npm run experiments -- --replot DIR   (redraw the charts of DIR/results.json)';
+const USAGE = 'usage: npm run experiments -- --full | --quick [--seeds 1,2,3] [--tasks digits,spam] [--methods Adam,TRAM-x] [--out DIR]\n       npm run experiments -- --replot DIR   (redraw the charts of DIR/results.json)';
 
 export function parseArgs(argv: string[]): Args {
   let mode: Mode | undefined;
-  const a: Partial<Args> = { tasks: ['digits', 'spam'], impl: 'library' };
+  const a: Partial<Args> = { tasks: ['digits', 'spam'] };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const value = () => {
@@ -48,11 +47,6 @@ export function parseArgs(argv: string[]): Args {
     else if (k === '--tasks') a.tasks = value().split(',');
     else if (k === '--methods') a.methods = value().split(',');
     else if (k === '--out') a.out = value();
-    else if (k === '--impl') {
-      const v = value();
-      if (v !== 'library' && v !== 'local') throw new Error(`--impl is library (kernel/optim) or local (kernel/experiments/methods.ts), got "${v}"`);
-      a.impl = v;
-    }
     else throw new Error(`unknown option "${k}"\n${USAGE}`);
   }
   if (!mode) throw new Error(`choose --full or --quick\n${USAGE}`);
@@ -82,7 +76,8 @@ export function writeCharts(out: string, task: string, runs: RunResult[]): void 
   const summary = summarise(runs);
   const charts = {
     accuracy: accuracyChart(task, summary),
-    delta: deltaChart(task, summary),
+    // paired differences need Adam and at least two seeds
+    ...(summary.some((m) => m.vsBaseline) ? { delta: deltaChart(task, summary) } : {}),
     tradeoff: tradeOffChart(task, summary),
     sharpness: sharpnessChart(task, summary),
     cka: ckaChart(task, summary),
@@ -114,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
     command: `npm run experiments -- ${argv.join(' ')}`,
     mode: args.mode,
     seeds,
-    implementation: args.impl === 'library' ? 'kernel/optim createOptimizer' : 'kernel/experiments/methods.ts',
+    implementation: 'kernel/optim createOptimizer',
     dataSeed: DATA_SEED,
     pretrainSeed: PRETRAIN_SEED,
     settings: { protocol: settings.protocol, digits: settings.digits, spam: settings.spam },
@@ -132,7 +127,7 @@ export async function main(argv: string[]): Promise<number> {
     );
   };
   const log = (s: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)}s] ${s}\n`);
-  log(`experiments --${args.mode} (${args.impl} implementation): backend ${backend}, seeds ${seeds.join(',')}, ${methods.length} methods, tasks ${args.tasks.join(',')} -> ${out}`);
+  log(`experiments --${args.mode}: backend ${backend}, seeds ${seeds.join(',')}, ${methods.length} methods, tasks ${args.tasks.join(',')} -> ${out}`);
   for (const name of args.tasks) {
     const task: Task = name === 'digits' ? digitsTask(settings.digits) : spamTask(settings.spam);
     const pre = pretrain(task.shape, task.pretrain, settings.protocol);
@@ -142,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
     taskResults.push(entry);
     for (const seed of seeds) {
       for (const m of methods) {
-        const r = fineTune(task, pre, m, seed, settings.protocol, args.impl);
+        const r = fineTune(task, pre, m, seed, settings.protocol);
         entry.runs.push(r);
         entry.summary = summarise(entry.runs);
         save(false);

@@ -7,14 +7,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { Dataset, batchOf } from './data/dataset';
 import { Task } from './tasks';
-import { MethodSpec, MethodStepper } from './methods';
+import { MethodSpec } from './methods';
 import { LibraryStepper } from './library-stepper';
 import { MlpShape, Snapshot, initSnapshot, toVariables, snapshotOf, assignSnapshot, crossEntropy, forward } from './model';
 import { accuracy, meanLoss, epsilonSharpness, featureCka, SharpnessOptions } from './metrics';
 import { Rng } from './rng';
 
-/** Which implementation steps the methods: the optimizer library, or the compact one in methods.ts. */
-export type Implementation = 'library' | 'local';
 
 export interface ProtocolSettings {
   readonly pretrainEpochs: number;
@@ -102,12 +100,12 @@ export function evaluate(task: Task, w: Snapshot, pre: Snapshot, s: ProtocolSett
 }
 
 /** Fine-tune the pre-trained weights with one method and seed, select on validation loss, evaluate. */
-export function fineTune(task: Task, pre: Snapshot, method: MethodSpec, seed: number, s: ProtocolSettings, impl: Implementation = 'library', onStep?: () => void): RunResult {
+export function fineTune(task: Task, pre: Snapshot, method: MethodSpec, seed: number, s: ProtocolSettings, onStep?: () => void): RunResult {
   const t0 = Date.now();
   const tensorsBefore = tf.memory().numTensors;
   const vars = toVariables(pre, `ft-${task.name}-${seed}`);
   const opt = adam(s.lr);
-  const stepper = impl === 'library' ? new LibraryStepper(method, task.shape, vars, opt, seed) : new MethodStepper(method, task.shape, vars, opt, seed * 7919 + 1);
+  const stepper = new LibraryStepper(method, task.shape, vars, opt, seed);
   const order0 = Array.from({ length: task.train.n }, (_, i) => i);
   const rng = new Rng(seed);
   const radius: number[] = [];
@@ -145,7 +143,7 @@ export function fineTune(task: Task, pre: Snapshot, method: MethodSpec, seed: nu
   vars.forEach((v) => v.dispose());
   // Tensors still alive after the run's variables, optimizer and targets were freed: 0 when nothing leaks.
   const leakedTensors = tf.memory().numTensors - tensorsBefore;
-  if (leakedTensors !== 0) throw new Error(`${method.label} (${impl} implementation) left ${leakedTensors} tensors alive after fine-tuning: a step or dispose() does not free what it creates`);
+  if (leakedTensors !== 0) throw new Error(`${method.label} left ${leakedTensors} tensors alive after fine-tuning: a step or dispose() does not free what it creates`);
   const ev = evaluate(task, best as Snapshot, pre, s);
   return {
     task: task.name,
