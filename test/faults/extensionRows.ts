@@ -141,6 +141,11 @@ async function result<T>(inst: Instance, name: string, timeoutMs: number): Promi
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 }
 
+/** Kernel processes (not the editor's own helpers such as ripgrep) working in `dir`. */
+function kernelsUnder(dir: string) {
+  return processesUnder(dir).filter((p) => /runtime\/main\.js|tram\.js/.test(p.cmd));
+}
+
 function readPpid(pid: number): number {
   try {
     return Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
@@ -160,6 +165,7 @@ function filesUnchanged(inst: Instance): Check {
 
 interface Observed {
   two?: Outcome;
+  flood?: Outcome;
   killed?: Outcome;
   reload?: Outcome;
   sockets?: Outcome;
@@ -227,10 +233,21 @@ async function trustedScenario(obs: Observed): Promise<void> {
       { ok: after.cell.success === true && newPid > 0 && newPid !== busy.pid, text: `after the reload: ${after.cell.success ? `new kernel ${newPid}` : JSON.stringify(after.cell.text.slice(0, 80))}` },
       filesUnchanged(inst),
     ]);
+
+    // 50 MB printed (last: it may leave the editor busy): capped with a notice, the next cell answered at once.
+    go(inst, 'flood');
+    const flood = await result<{ timedOut: boolean; floodMs: number; nextMs?: number; bytes: number; tail?: string; next?: DCell }>(inst, 'flood', 180_000);
+    obs.flood = flood.timedOut
+      ? outcome([{ ok: false, text: `✗ the cell had not finished after ${(flood.floodMs / 1000).toFixed(0)} s (${(flood.bytes / 1048576).toFixed(1)} MB of output so far)` }])
+      : outcome([
+          { ok: flood.bytes < 8 * 1024 * 1024, text: `${(flood.bytes / 1048576).toFixed(2)} MB of output in the cell (${(flood.floodMs / 1000).toFixed(1)} s)` },
+          { ok: /truncat/i.test(flood.tail ?? ''), text: /truncat/i.test(flood.tail ?? '') ? 'truncation notice' : '✗ no truncation notice' },
+          { ok: flood.next?.success === true && (flood.nextMs ?? 1e9) < 5000, text: `next cell ${flood.next?.success ? 'ran' : 'FAILED'} in ${flood.nextMs} ms` },
+        ]);
   } finally {
     const problems = await stop(inst);
     await sleep(500);
-    const left = processesUnder(inst.workspace);
+    const left = kernelsUnder(inst.workspace);
     if (left.length) killAll(left);
     obs.cleanup = [
       { ok: problems.length === 0, text: problems.length ? `✗ ${problems.join('; ')}` : 'code-server and chromium groups stopped' },
@@ -263,7 +280,7 @@ async function untrustedOnly(obs: Observed): Promise<void> {
     go(inst, 'untrusted');
     const watch = (async () => {
       for (;;) {
-        const p = processesUnder(inst.workspace);
+        const p = kernelsUnder(inst.workspace);
         if (p.length) spawned = spawned.concat(describeProcs(p));
         if (fs.existsSync(path.join(inst.io, 'untrusted.json')) || fs.existsSync(path.join(inst.io, 'failed.json'))) return;
         await sleep(150);
@@ -312,6 +329,7 @@ function row(group: Row['group'], fault: string, expected: string, pick: (o: Obs
 export function extensionRows(): Row[] {
   return [
     row('host', 'two notebooks running at once', 'two kernels, cells overlap, each keeps its own state', (o) => o.two),
+    row('kernel', '50 MB printed to stdout', 'capped with a truncation notice; the editor answers the next cell < 5 s', (o) => o.flood),
     row('host', 'kernel killed from outside mid-cell', 'cell fails with "Kernel died … SIGKILL"; next run in a fresh kernel; file unchanged', (o) => o.killed),
     row('host', 'extension reloaded (window reload) while a busy cell runs', 'old kernel gone ≤ 15 s; after the reload a cell runs in a new kernel; file unchanged', (o) => o.reload),
     row('security', 'listening sockets (VS Code path)', 'the kernel listens on nothing while a cell runs (ss)', (o) => o.sockets),

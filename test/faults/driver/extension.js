@@ -4,7 +4,8 @@
 //   two        a.ipynb and b.ipynb, each with its own kernel, cells run at the same time, then each reads `who`
 //   killed     a cell loops in a.ipynb; the suite kills the kernel (go-kill); then a cell runs in a fresh kernel
 //   reload     a busy cell in reload.ipynb; the window is reloaded under it (the extension host restarts); the
-//              driver, activated again, runs a cell there in a new kernel (reload-after.json)
+//              driver, activated again, runs a cell there in a new kernel (reload-after.json), then
+//   flood      (after go-flood) a cell there prints 50 MB; then a trivial cell (is the editor still responsive?)
 //   untrusted  in an untrusted workspace: runs a cell and reports what the notebook shows
 'use strict';
 const vscode = require('vscode');
@@ -99,6 +100,24 @@ const steps = {
     write('two', { a: [sa, ba, wa].map(describeCell), b: [sb, bb, wb].map(describeCell) });
   },
 
+  async flood(plan) {
+    const doc = vscode.workspace.notebookDocuments.find((d) => d.uri.fsPath.endsWith('reload.ipynb')) || (await open(plan, 'reload.ipynb'));
+    const big = await append(doc, "const line = 'y'.repeat(1023) + '\\n';\nfor (let i = 0; i < 50 * 1024; i++) process.stdout.write(line);");
+    const t0 = Date.now();
+    start(doc, big);
+    const bytes = () => big.outputs.reduce((n, o) => n + o.items.reduce((m, i) => m + i.data.byteLength, 0), 0);
+    let timedOut = false;
+    await waitFor('the 50 MB cell', () => finished(big), 90_000).catch(() => (timedOut = true));
+    const floodMs = Date.now() - t0;
+    if (timedOut) {
+      write('flood', { timedOut, floodMs, bytes: bytes() });
+      return;
+    }
+    const t1 = Date.now();
+    const next = await run(doc, "console.log('responsive');", 60_000);
+    write('flood', { timedOut, floodMs, nextMs: Date.now() - t1, bytes: bytes(), tail: outputText(big).slice(-300), next: describeCell(next) });
+  },
+
   async killed(plan) {
     const a = vscode.workspace.notebookDocuments.find((d) => d.uri.fsPath.endsWith('a.ipynb')) || (await open(plan, 'a.ipynb'));
     const loop = await append(a, "console.log('looping', process.pid);\nfor (;;) await new Promise((r) => setTimeout(r, 20));");
@@ -128,6 +147,8 @@ const steps = {
     start(doc, first);
     await waitFor('the first cell after the reload', () => finished(first), 120_000);
     write('reload-after', { cell: describeCell(first), cells: doc.cellCount });
+    await waitFor('go-flood', () => fs.existsSync(path.join(dir, 'go-flood')), 600_000);
+    await steps.flood(plan);
   },
 
   async untrusted(plan) {
