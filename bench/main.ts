@@ -90,7 +90,7 @@ async function main(): Promise<number> {
     ...Object.entries(probe.detail).filter(([b]) => measured.includes(b as never)).map(([, d]) => d),
   ];
   if (!opts.quick && measured.includes('cpu')) notes.push('cpu (pure JS) runs a quarter of each batch size to keep the run under 10 minutes.');
-  if (opts.quick) notes.push('--quick: MLP only, 3 rounds, 1,000 memory steps (a full run does 10,000), one growth round; figures are rough.');
+  if (opts.quick) notes.push('--quick: MLP only, 3 rounds, 500 memory steps (a full run does 10,000), one growth round; figures are rough.');
   const r: Results = {
     meta: {
       date, command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
@@ -153,12 +153,12 @@ async function main(): Promise<number> {
   r.kernel.chartRenderMs = chart.ms;
   r.kernel.chartPoints = chart.points;
   r.kernel.display = await displayOverhead(primary, defaultSpecs.mlp, defaultBatch.mlp,
-    opts.quick ? { warmup: 5, rounds: 3, stepsPerRound: 20 } : { warmup: 10, rounds: 5, stepsPerRound: 40 });
+    opts.quick ? { warmup: 3, rounds: 3, stepsPerRound: 10 } : { warmup: 10, rounds: 5, stepsPerRound: 40 });
 
   section('kernel');
   log('memory');
   const small = { kind: 'mlp' as const, input: 32, hidden: [64], classes: 10 };
-  r.memory = measureMemory(primary, small, 32, 'tram-theta-prev', opts.quick ? 1000 : 10_000, log);
+  r.memory = measureMemory(primary, small, 32, 'tram-theta-prev', opts.quick ? 500 : 10_000, log);
 
   section('memory');
   log('growth');
