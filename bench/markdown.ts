@@ -34,7 +34,7 @@ export function toMarkdown(r: Results): string {
 
   if (r.stepCost.length) {
     out.push('## Step cost', '');
-    out.push(`Clock: ${[...new Set(r.stepCost.map((s) => `${s.backend} ${s.clock ?? 'wall'}`))].join(', ')} time.`, '');
+    out.push(`Clock: ${[...new Set(r.stepCost.map((s) => `${s.clock === 'cpu' ? 'process CPU time' : 'wall time'} on ${s.backend}`))].join(', ')}.`, '');
     out.push('Median ms per step, and in brackets the paired ratio to the base optimizer (Adam through the library)',
       'measured in the same rounds. `tf.train.adam` is bare tfjs without the library.', '');
     const all = [...methods, ...referenceMethods];
