@@ -26,14 +26,15 @@ export function checkJson(value: unknown, path: string): void {
  * The MIME bundle of a chart: `application/vnd.tram.chart+json` (the config, drawn by the editor's renderer),
  * `image/png` (base64, drawn here at width × height, default 800 × 500) and `text/plain` (`description`).
  * Sets `options.aspectRatio` so the renderer keeps the PNG's proportions. Use it for hand-written chart.js configs.
+ * `png` (base64) reuses an image already drawn instead of rendering one (live charts between redraws).
  */
-export function chartBundle(config: ChartConfig, description: string, size: ChartSize = {}): ChartBundle {
+export function chartBundle(config: ChartConfig, description: string, size: ChartSize = {}, png?: string): ChartBundle {
   const { width, height } = checkSize(size, 'chartBundle');
   checkJson(config, 'config');
   config.options.aspectRatio = width / height;
   return {
     [CHART_MIME]: config,
-    'image/png': renderPng(config, { width, height }).toString('base64'),
+    'image/png': png ?? renderPng(config, { width, height }).toString('base64'),
     'text/plain': description,
   };
 }

@@ -4,7 +4,7 @@ import { checkText } from './check';
 import { checkMaxPoints } from './decimate';
 import { baseOptions, seriesSummary } from './options';
 import { decimatedPoints, lineDataset, seriesList, type SeriesInput } from './series';
-import type { ChartBundle, ChartSize, ChartText } from './types';
+import type { ChartBundle, ChartConfig, ChartSize, ChartText } from './types';
 
 export interface LineChartOptions extends ChartText, ChartSize {
   /** `[{name, x?, y}]` or `{name: y}`; x defaults to 0, 1, 2, ... */
@@ -19,6 +19,12 @@ export interface LineChartOptions extends ChartText, ChartSize {
 
 /** A line chart as a MIME bundle (chart.js config + PNG + text). */
 export function lineChart(opts: LineChartOptions): ChartBundle {
+  const { config, description } = lineChartConfig(opts);
+  return chartBundle(config, description, opts);
+}
+
+/** The chart.js config and the text description of a line chart, without rendering it. */
+export function lineChartConfig(opts: LineChartOptions): { config: ChartConfig; description: string } {
   const where = 'lineChart';
   const text = checkText(opts, where);
   const maxPoints = checkMaxPoints(opts.maxPoints, where);
@@ -27,5 +33,5 @@ export function lineChart(opts: LineChartOptions): ChartBundle {
   const options = baseOptions(text, opts.logX ? 'logarithmic' : 'linear', opts.logY ? 'logarithmic' : 'linear');
   const axes = `${opts.logX ? 'log ' : ''}x: ${text.xLabel}; ${opts.logY ? 'log ' : ''}y: ${text.yLabel}`;
   const description = `Line chart "${text.title}" (${axes}): ${list.map((s) => seriesSummary(s.name, s.y)).join('; ')}`;
-  return chartBundle({ type: 'line', data: { datasets }, options }, description, opts);
+  return { config: { type: 'line', data: { datasets }, options }, description };
 }

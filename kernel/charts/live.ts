@@ -5,8 +5,14 @@
  * runtime shows the first as a display and the rest as updates of that display (same display id), which the
  * notebook renderer applies to the same chart in place. Points between emits are never lost: a timer emits the
  * latest state when the interval has passed, and `flush()` emits it at once (call it when training ends).
+ *
+ * Every emit carries the current chart.js config (what the editor draws). Drawing the PNG copy (for Jupyter,
+ * GitHub and other viewers) costs tens of milliseconds, so while training it is redrawn only when the last
+ * drawing is at least `pngIntervalMs` old and at least 50 times its own drawing time old (so drawing takes at
+ * most about 2 % of the loop); other emits reuse the last PNG. The first emit and `flush()` always draw it.
  */
-import { lineChart } from './line';
+import { lineChart, lineChartConfig } from './line';
+import { chartBundle } from './bundle';
 import { checkText } from './check';
 import { checkMaxPoints } from './decimate';
 import { checkSize } from './render';
@@ -46,11 +52,16 @@ export interface LiveChartOptions extends ChartText, ChartSize {
   maxPoints?: number;
   /** Least time between two emits (default 250 ms). */
   minIntervalMs?: number;
+  /** Least time between two drawings of the PNG copy while training (default 2000 ms); see above. */
+  pngIntervalMs?: number;
   /** Time source (tests). */
   clock?: Clock;
 }
 
 export const DEFAULT_MIN_INTERVAL_MS = 250;
+export const DEFAULT_PNG_INTERVAL_MS = 2000;
+/** The PNG is redrawn no sooner than this many times its last drawing time. */
+const PNG_COST_FACTOR = 50;
 
 export class LiveChart {
   private readonly _opts: LiveChartOptions;
@@ -62,6 +73,12 @@ export class LiveChart {
   private _lastEmit = -Infinity;
   private _dirty = false;
   private _timer: unknown = null;
+  private _png: string | null = null;
+  /** The last emit reused an older PNG. */
+  private _pngStale = false;
+  private _pngAt = -Infinity;
+  private _pngMs = 0;
+  private readonly _pngInterval: number;
 
   private readonly _sink: BundleSink;
 
@@ -86,6 +103,9 @@ export class LiveChart {
     this._opts = { ...opts };
     this._clock = opts.clock ?? systemClock;
     this._interval = interval;
+    const pngInterval = opts.pngIntervalMs ?? DEFAULT_PNG_INTERVAL_MS;
+    if (!(pngInterval >= 0) || !Number.isFinite(pngInterval)) throw new RangeError(`${where}: pngIntervalMs must be a finite number >= 0 (got ${pngInterval})`);
+    this._pngInterval = pngInterval;
     for (const name of opts.series) {
       this._steps.set(name, []);
       this._values.set(name, []);
@@ -121,13 +141,24 @@ export class LiveChart {
 
   /** Emits the latest state now if anything changed since the last emit (or nothing was emitted yet). */
   flush(): void {
-    if (this._dirty || this._emits === 0) this._emit(this._clock.now());
+    if (this._dirty || this._emits === 0 || this._pngStale) this._emit(this._clock.now(), true);
   }
 
-  /** The chart as it stands (all points so far, decimated). */
+  /** The chart as it stands (all points so far, decimated), with a freshly drawn PNG. */
   bundle(): ChartBundle {
+    return lineChart(this._lineOptions());
+  }
+
+  /** Number of times the PNG copy has been drawn by emits. */
+  get pngDraws(): number {
+    return this._pngDraws;
+  }
+
+  private _pngDraws = 0;
+
+  private _lineOptions() {
     const o = this._opts;
-    return lineChart({
+    return {
       title: o.title,
       xLabel: o.xLabel,
       yLabel: o.yLabel,
@@ -136,7 +167,26 @@ export class LiveChart {
       logY: o.logY,
       maxPoints: o.maxPoints,
       series: o.series.map((name) => ({ name, x: this._steps.get(name)!, y: this._values.get(name)! })),
-    });
+    };
+  }
+
+  /** The bundle to emit: the current config, with a new PNG when one is due, else the last one. */
+  private _emitBundle(now: number, forcePng: boolean): ChartBundle {
+    const opts = this._lineOptions();
+    const due = this._png === null || forcePng ||
+      (now - this._pngAt >= this._pngInterval && now - this._pngAt >= PNG_COST_FACTOR * this._pngMs);
+    this._pngStale = !due;
+    if (!due) {
+      const { config, description } = lineChartConfig(opts);
+      return chartBundle(config, description, opts, this._png as string);
+    }
+    const t0 = performance.now();
+    const b = lineChart(opts);
+    this._pngMs = performance.now() - t0;
+    this._png = b['image/png'];
+    this._pngAt = now;
+    this._pngDraws++;
+    return b;
   }
 
   private _onTimer(): void {
@@ -144,12 +194,12 @@ export class LiveChart {
     if (this._dirty) this._emit(this._clock.now());
   }
 
-  private _emit(now: number): void {
+  private _emit(now: number, forcePng = false): void {
     if (this._timer !== null) {
       this._clock.clearTimeout(this._timer);
       this._timer = null;
     }
-    const bundle = this.bundle();
+    const bundle = this._emitBundle(now, forcePng);
     const update = this._emits > 0;
     this._emits++;
     this._lastEmit = now;

@@ -101,3 +101,26 @@ test('LiveChart takes a display handle: mime(bundle) is called for the first emi
   assert.equal(shown.length, 2);
   assert.equal(points(shown[1]).length, 2);
 });
+
+test('while training the PNG copy is redrawn at most every pngIntervalMs; every emit has the current config; flush redraws it', () => {
+  const clock = new FakeClock();
+  const got: ChartBundle[] = [];
+  const live = new LiveChart((b) => got.push(b), { ...base, minIntervalMs: 100, pngIntervalMs: 1000, clock });
+  for (let s = 1; s <= 30; s++) { clock.t += 100; live.push(s, { train: 1 / s }); }
+  const configPoints = (b: ChartBundle) =>
+    (b['application/vnd.tram.chart+json'] as unknown as { data: { datasets: { data: unknown[] }[] } }).data.datasets[0].data.length;
+  assert.ok(got.length >= 25, `emits: ${got.length}`);
+  // the config is always current
+  assert.equal(configPoints(got[got.length - 1]), 30);
+  // the PNG is drawn on the first emit and then at most once a second of this 3-second loop (less when drawing
+  // is slow: at least 50× its drawing time apart), not on every emit
+  assert.ok(live.pngDraws >= 1 && live.pngDraws <= 4, `png draws: ${live.pngDraws}`);
+  const distinct = new Set(got.map((b) => b['image/png'])).size;
+  assert.equal(distinct, live.pngDraws);
+  // flush draws the final state, whatever the interval
+  const before = live.pngDraws;
+  live.flush();
+  assert.equal(live.pngDraws, before + 1);
+  const final = got[got.length - 1];
+  assert.equal(final['image/png'], live.bundle()['image/png']);
+});
