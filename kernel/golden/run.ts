@@ -94,6 +94,8 @@ export function runStepCase(c: StepCase, name = c.name): CaseResult {
           return tf.tensor(z, shape as [number, number]);
         }
       : undefined,
+    // the golden trace records the clean loss L(θ) for every method, TRAM-Fisher included
+    reportCleanLoss: true,
   });
   try {
     for (let t = 0; t < c.steps; t++) {

@@ -71,8 +71,8 @@ export interface SharpnessAwareOptions {
   onNonFinite?: 'throw' | 'skip';
   /**
    * TRAM-Fisher only: run an extra forward pass to report the clean loss L(θ) (its gradient comes from the noised
-   * batch, so the clean loss is not otherwise computed). Default true; set false to save a forward pass, and
-   * `loss` then reports the noised-batch loss.
+   * batch, so the clean loss is not otherwise computed). Default false, so a step costs the paper's 2 forward +
+   * 2 backward passes and `loss` reports the noised-batch loss; set true for the clean loss at one more forward pass.
    */
   reportCleanLoss?: boolean;
   /** Run target passes in training mode (dropout on) instead of inference mode. Default false. */
@@ -518,7 +518,7 @@ export class SharpnessAwareOptimizer {
     this.noise = options.noise ?? null;
     this.batchSplits = checkPositiveInt('batchSplits', options.batchSplits ?? 1);
     this.onNonFinite = checkOneOf('onNonFinite', options.onNonFinite ?? 'throw', ['throw', 'skip'] as const);
-    this.reportCleanLoss = options.reportCleanLoss ?? true;
+    this.reportCleanLoss = options.reportCleanLoss ?? false;
     this.targetTraining = options.targetTraining ?? false;
     this.loss = options.loss ?? crossEntropyLoss;
     if (typeof this.loss !== 'function') throw new OptimConfigError('loss must be a function (output, batch) => scalar');
