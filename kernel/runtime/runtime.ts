@@ -28,6 +28,8 @@ export class KernelRuntime {
   private current: CellContext | undefined;
   private lastCell = '';
   private queue: Promise<unknown> = Promise.resolve();
+  /** Background errors raised while no cell ran: shown on the next cell. */
+  private pendingBackground: string[] = [];
 
   private constructor(
     readonly info: KernelInfo,
@@ -76,8 +78,7 @@ export class KernelRuntime {
     });
     process.on('SIGINT', () => rt.interrupt());
     process.on('exit', () => streams.flush()); // a cell calling process.exit(): deliver what it printed
-    process.on('uncaughtException', (e) => rt.reportBackgroundError(e));
-    process.on('unhandledRejection', (e) => rt.reportBackgroundError(e));
+    rt.installBackgroundErrorHandlers();
     return rt;
   }
 
@@ -101,16 +102,56 @@ export class KernelRuntime {
     return this.executor.inspect(code, position);
   }
 
+  private readonly onBackgroundError = (e: unknown) => this.reportBackgroundError(e);
+
+  /**
+   * Errors thrown by work a cell left behind (a timer callback, a promise nobody awaited) must not end the
+   * process. Node ends it when an 'uncaughtException' listener throws, and the wasm backend (Emscripten) adds
+   * listeners that rethrow; so the kernel takes uncaught exceptions through the capture callback (which replaces
+   * the 'uncaughtException' event) and keeps only its own 'unhandledRejection' listener.
+   */
+  private installBackgroundErrorHandlers(): void {
+    try {
+      process.setUncaughtExceptionCaptureCallback(null);
+      process.setUncaughtExceptionCaptureCallback(this.onBackgroundError);
+    } catch {
+      process.on('uncaughtException', this.onBackgroundError); // a domain owns the capture callback
+    }
+    this.keepOwnRejectionHandlers();
+  }
+
+  /** Drop 'uncaughtException' / 'unhandledRejection' listeners added by libraries (they may rethrow). */
+  private keepOwnRejectionHandlers(): void {
+    for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+      const emitter = process as NodeJS.EventEmitter;
+      for (const l of emitter.listeners(event)) {
+        if (l !== this.onBackgroundError) emitter.removeListener(event, l as (...a: unknown[]) => void);
+      }
+    }
+    if (!process.listeners('unhandledRejection').includes(this.onBackgroundError)) process.on('unhandledRejection', this.onBackgroundError as (reason: unknown) => void);
+  }
+
   /** Output of work a cell left running (a timer, a promise), reported on stderr of that cell. */
   private reportBackgroundError(e: unknown): void {
-    if (isInterruption(e)) return;
-    const err = this.executor.runtimeError(e);
-    this.streams.write('stderr', `Uncaught ${err.traceback.join('\n')}\n`, currentContext()?.cell ?? this.current?.cell ?? this.lastCell);
+    try {
+      if (isInterruption(e)) return;
+      const err = this.executor.runtimeError(e);
+      const text = `Uncaught ${err.traceback.join('\n')}\n`;
+      const origin = currentContext();
+      // The cell that started the work if it still runs, else the cell running now, else the next one.
+      const target = origin && origin === this.current ? origin.cell : this.current?.cell;
+      if (target) this.streams.write('stderr', text, target);
+      else this.pendingBackground.push(origin ? `(from cell ${origin.cell}, after it finished) ${text}` : text);
+    } catch (inner) {
+      this.streams.raw('stderr', `tram kernel: could not report a background error: ${(inner as Error)?.stack ?? inner}\n`);
+    }
   }
 
   private async runCell(cell: string, code: string, language: Language): Promise<CellStatus> {
     const ctx = new CellContext(cell);
     this.current = ctx;
+    this.keepOwnRejectionHandlers(); // a backend loaded by the previous cell may have added rethrowing ones
+    for (const text of this.pendingBackground.splice(0)) this.streams.write('stderr', text, cell);
     const t0 = performance.now();
     let status: CellStatus;
     try {
