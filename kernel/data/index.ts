@@ -1,0 +1,1 @@
+export { loadDigits } from './digits';
