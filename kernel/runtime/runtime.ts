@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { KernelInfo, KernelMessage } from '../protocol';
 import { CellContext, currentContext, installTimerGuards } from './context';
-import { StreamCapture } from './streams';
+import { maxOutputBytes, StreamCapture } from './streams';
 import { DisplayHandle, flushDisplays, setDisplaySink } from './display';
 import { Progress } from './progress';
 import { toBundle } from './format';
@@ -43,7 +43,8 @@ export class KernelRuntime {
     const cwd = path.resolve(opts.cwd ?? process.cwd());
     installTimerGuards();
     let cellOf: () => string = () => '';
-    const streams = new StreamCapture((cell, name, text) => opts.send({ type: 'stream', cell, name, text }), () => cellOf());
+    const cap = maxOutputBytes(process.env, (m) => process.stderr.write(`tram kernel: ${m}`));
+    const streams = new StreamCapture((cell, name, text) => opts.send({ type: 'stream', cell, name, text }), () => cellOf(), cap);
     streams.install();
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     let tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
@@ -150,6 +151,7 @@ export class KernelRuntime {
   private async runCell(cell: string, code: string, language: Language): Promise<CellStatus> {
     const ctx = new CellContext(cell);
     this.current = ctx;
+    this.streams.beginCell(cell);
     this.keepOwnRejectionHandlers(); // a backend loaded by the previous cell may have added rethrowing ones
     for (const text of this.pendingBackground.splice(0)) this.streams.write('stderr', text, cell);
     const t0 = performance.now();
@@ -157,7 +159,7 @@ export class KernelRuntime {
     try {
       const outcome = await this.executor.run(ctx, code, language);
       status = outcome.status;
-      this.streams.flush();
+      this.streams.endCell(cell);
       flushDisplays();
       if (outcome.status === 'ok' && outcome.hasValue && !isQuietValue(outcome.value)) {
         let data;
@@ -175,7 +177,7 @@ export class KernelRuntime {
     } catch (e) {
       // A failure of the kernel itself (the converter, a formatter): report it on the cell.
       status = 'error';
-      this.streams.flush();
+      this.streams.endCell(cell);
       const err = this.executor.runtimeError(e);
       this.send({ type: 'error', cell, ename: `KernelError: ${err.ename}`, evalue: err.evalue, traceback: err.traceback });
     } finally {

@@ -65,3 +65,29 @@ test('a rejection after the wasm backend is re-initialised by a cell still does 
   assert.match(c.text('stderr'), /after backend switch/);
   await stateKept();
 });
+
+test('stream output is capped per cell with one truncation notice, and the next cell answers', async () => {
+  const c = collector();
+  let bytes = 0;
+  const r = await k.execute(
+    'flood',
+    "const line = 'y'.repeat(1023) + '\\n';\nfor (let i = 0; i < 20 * 1024; i++) process.stdout.write(line);\n'printed'",
+    (m) => {
+      if (m.type === 'stream') bytes += Buffer.byteLength(m.text);
+      c.on(m);
+    },
+  );
+  assert.equal(r.status, 'ok');
+  assert.equal(c.result(), "'printed'");
+  const notice = c.text('stderr');
+  assert.ok(bytes < 1.1 * 1024 * 1024, `${bytes} bytes reached the host`);
+  assert.equal(Buffer.byteLength(c.text('stdout')), 1024 * 1024, 'the first 1 MB is kept');
+  assert.equal(notice.match(/output truncated/g)?.length, 1, notice);
+  assert.match(notice, /19\.0 MB more were printed/);
+  assert.match(notice, /write large data to a file/);
+  await stateKept();
+  const next = collector();
+  await k.execute('small', "console.log('small output')", next.on);
+  assert.equal(next.text('stdout'), 'small output\n', 'the cap starts over for each cell');
+  assert.doesNotMatch(next.text('stderr'), /truncated/);
+});
