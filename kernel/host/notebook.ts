@@ -30,12 +30,39 @@ export interface Notebook {
 /** Raised for a file that is not a notebook we can run; the message names the problem and the fix. */
 export class NotebookError extends Error {}
 
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence (for the error message). */
+function firstInvalidUtf8(bytes: Buffer): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let lo = 0;
+  let hi = bytes.length; // invariant: bytes[0, lo) decodes; bytes[0, hi) does not
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    try {
+      decoder.decode(bytes.subarray(0, mid), { stream: true });
+      decoder.decode(); // reset
+      lo = mid;
+    } catch {
+      hi = mid;
+    }
+  }
+  return Math.min(lo, bytes.length - 1);
+}
+
 export function readNotebook(file: string): Notebook {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (e) {
     throw new NotebookError(`${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    throw new NotebookError(
+      `${file}: not valid UTF-8 (byte 0x${bytes[at].toString(16).toUpperCase().padStart(2, '0')} at offset ${at}); notebooks must be UTF-8 — re-save it as UTF-8 (e.g. \`iconv -f latin1 -t utf-8\`). It was not changed.`,
+    );
   }
   let nb: Notebook;
   try {
