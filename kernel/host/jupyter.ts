@@ -61,6 +61,8 @@ export async function startJupyterKernel(connectionFile: string): Promise<void> 
         break;
     }
   };
+  // The kernel's own log: the real stderr, taken before the runtime starts capturing it for cells.
+  const log = process.stderr.write.bind(process.stderr) as (text: string) => boolean;
   const runtime: Promise<KernelRuntime> = KernelRuntime.create({ send });
   runtime.catch((e) => {
     process.stderr.write(`tram kernel failed to start: ${e && e.stack ? e.stack : e}\n`);
@@ -70,6 +72,7 @@ export async function startJupyterKernel(connectionFile: string): Promise<void> 
   let executionCount = 0;
   const handler = {
     handleKernel: () => ({
+      status: 'ok',
       protocol_version: '5.3',
       implementation: 'tram',
       implementation_version: '0.1.0',
@@ -90,6 +93,21 @@ export async function startJupyterKernel(connectionFile: string): Promise<void> 
   };
 
   class TramServer extends ZmqServer {
+    /**
+     * A request that fails to parse or whose HMAC signature does not match is dropped (one line on the kernel's
+     * stderr, without the expected signature), never answered and never fatal; later requests are served.
+     */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async handleShellMessage(sock: any, ...args: any[]): Promise<void> {
+      try {
+        await (ZmqServer.prototype as unknown as { handleShellMessage(sock: unknown, ...a: unknown[]): Promise<void> }).handleShellMessage.call(this, sock, ...args);
+      } catch (e) {
+        const text = String((e as Error)?.message ?? e);
+        const why = /invalid hmac/i.test(text) ? 'invalid HMAC signature' : text.slice(0, 200);
+        log(`tram kernel: ignored a Jupyter message (${why})\n`);
+      }
+    }
+
     publish(parent: ZmqMsg, type: string, content: unknown): void {
       const m = parent.createReply();
       m.header.msg_type = type;

@@ -1,0 +1,69 @@
+/**
+ * Jupyter path: a request signed with the wrong HMAC key is dropped (no reply, no output on a cell, the kernel
+ * lives) and correctly signed requests keep being answered. Driven through jupyter_client, as Jupyter does.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const python = '/usr/bin/python3';
+const hasClient = fs.existsSync(python) && spawnSync(python, ['-c', 'import jupyter_client'], { encoding: 'utf8' }).status === 0;
+const skip = hasClient ? false : `${python} has no jupyter_client (apt-get install python3-jupyter-client)`;
+
+const PROBE = `
+import json, sys, time
+from jupyter_client import KernelManager
+from jupyter_client.session import Session
+km = KernelManager(kernel_name="tram")
+km.start_kernel()
+out = {}
+try:
+    kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=90)
+    def run(code):
+        msg_id = kc.execute(code)
+        texts, result = [], None
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            m = kc.get_iopub_msg(timeout=30)
+            if m["parent_header"].get("msg_id") != msg_id: continue
+            if m["msg_type"] == "stream": texts.append(m["content"]["text"])
+            if m["msg_type"] == "execute_result": result = m["content"]["data"].get("text/plain")
+            if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle": break
+        return "".join(texts), result
+    out["first"] = run("const kept: number = 6 * 7;\\nkept")
+    bad = Session(key=b"not-the-key", signature_scheme="hmac-sha256")
+    replies = []
+    for _ in range(2):
+        sock = km.connect_shell()
+        bad.send(sock, "kernel_info_request", {})
+        bad.send(sock, "execute_request", {"code": "console.log('injected')", "silent": False})
+        replies.append(bool(sock.poll(1500)))
+        sock.close(linger=0)
+    out["bad_replied"] = any(replies)
+    out["alive"] = km.is_alive()
+    out["info_ok"] = kc.kernel_info(reply=True, timeout=20)["content"].get("status") == "ok"
+    out["second"] = run("console.log('after');\\nkept")
+finally:
+    km.shutdown_kernel(now=False)
+print(json.dumps(out))
+`;
+
+test('a wrongly signed request is ignored; the kernel keeps answering signed requests with its state', { skip, timeout: 240_000 }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tram-jupyter-sig-'));
+  const prefix = path.join(dir, 'prefix');
+  const inst = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'tram.js'), 'jupyter', 'install', '--prefix', prefix], { encoding: 'utf8' });
+  assert.equal(inst.status, 0, inst.stderr);
+  const env = { ...process.env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: path.join(dir, 'runtime') };
+  const r = spawnSync(python, ['-c', PROBE], { cwd: dir, env, encoding: 'utf8', timeout: 200_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.deepEqual(out.first, ['', '42']);
+  assert.equal(out.bad_replied, false, 'answered a request signed with the wrong key');
+  assert.equal(out.alive, true, 'the kernel died on a wrongly signed request');
+  assert.equal(out.info_ok, true);
+  assert.deepEqual(out.second, ['after\n', '42'], 'the wrongly signed execute_request must not run, nor its error show on a cell');
+});
