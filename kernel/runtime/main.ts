@@ -5,6 +5,7 @@
  */
 import type { HostMessage, KernelMessage } from '../protocol';
 import { KernelRuntime } from './runtime';
+import { watchParent } from './watchdog';
 
 function argValue(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -21,6 +22,7 @@ export async function startIpcKernel(args: string[]): Promise<void> {
   };
   const rt = await KernelRuntime.create({ backend: argValue(args, '--backend') ?? process.env.TRAM_BACKEND, send });
   process.on('disconnect', () => process.exit(0)); // the host is gone
+  watchParent(); // ... and if it dies while a cell keeps this thread busy, a worker thread ends the process
   process.on('message', (m: HostMessage) => {
     switch (m.type) {
       case 'execute':
