@@ -38,3 +38,6 @@ export * from './targets';
 export * from './regularizers';
 export * from './optimizer';
 export * from './config';
+export * from './schedule';
+export * from './state';
+export { evalGraph, firstEmbedding } from './graph';

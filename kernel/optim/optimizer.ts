@@ -34,6 +34,7 @@ import { Regularizer } from './regularizers';
 import { NoiseSource } from './noise';
 import { NonFiniteError, OptimConfigError, checkOneOf, checkPositiveInt } from './errors';
 import { Schedule, scheduleValue } from './schedule';
+import { OptimizerState, loadOptimizerState, saveOptimizerState } from './state';
 
 /** A training batch: inputs, class-index labels, and for sequence logits an optional padding mask. */
 export interface Batch {
@@ -811,6 +812,19 @@ export class SharpnessAwareOptimizer {
         compare: this.compare,
       },
     };
+  }
+
+  /**
+   * The complete state (base optimizer slots, TRAM/TRPO/MESA target weights, step count) as plain JSON; with
+   * getConfig() it resumes training exactly: `fromConfig(config)` then `await loadState(state)` (state.ts).
+   */
+  saveState(): Promise<OptimizerState> {
+    return saveOptimizerState(this);
+  }
+
+  /** Restores what saveState() returned (into an optimizer built from the same config). */
+  loadState(state: OptimizerState): Promise<void> {
+    return loadOptimizerState(this, state);
   }
 
   /** Frees the stored target weights and the base optimizer's slots. */
