@@ -13,12 +13,17 @@
  * Without an ascent rule the core is the base optimizer (plus an optional regulariser: R3F, TRPO, MESA).
  *
  * BatchNorm and other state: only the first pass updates moving statistics; the target, reporting, noised
- * and perturbed passes run with the state saved before and restored after. Target passes run in inference
- * mode (training = false: no dropout) unless `targetTraining` is set.
+ * and perturbed passes run with the state saved before and restored after (TRAM-Fisher: its noised gradient pass
+ * is restored too, and one clean training-mode pass updates the statistics). Target passes run in inference mode
+ * (training = false: no dropout) unless `targetTraining` is set; `compare` says whether p is the first pass's
+ * training-mode logits ('train-vs-inference', default) or recomputed in the target's mode ('like-for-like').
  *
- * m-sharpness: with `batchSplits: n` the batch is cut into n equal micro-batches along axis 0; each gets its own
- * ε and perturbed gradient, and the descent applies their average (Keras `num_batch_splits`). n = 1 is the plain
- * step.
+ * m-sharpness: with `batchSplits: n` the batch is cut into n micro-batches along axis 0 (as even as possible);
+ * each gets its own ε and perturbed gradient, and the descent applies their count-weighted sum (weights: each
+ * micro-batch's share of loss positions, the mask's sum for masked losses). n = 1 is the plain step.
+ * Gradient accumulation: step(model, [b1, b2, …]) sums g, h and the losses over micro-batches with the same count
+ * weights, measures d on their concatenated logits and applies one ε: one step on the concatenated batch.
+ * Radii (ρ, γ) and TRAM's scale may be schedules of the 0-based step (schedule.ts).
  *
  * Memory: every stage runs in `tf.tidy`; what must survive between stages is kept and disposed explicitly, so
  * `tf.memory().numTensors` is unchanged after each step, also after a step that throws.

@@ -133,3 +133,36 @@ describe('gradient accumulation and batch splits', () => {
     disposeBatch(b);
   });
 });
+
+describe('gradient accumulation stage by stage', () => {
+  before(async () => {
+    assert.ok(await useBackend('cpu'));
+  });
+
+  it('begin(model, [b1, b2]) … descend() = step(model, [b1, b2]), and numTensors stays flat', () => {
+    const full = batch(8);
+    const parts = [slice(full, 0, 5), slice(full, 5, 3)];
+    const method = { name: 'tram', target: 'x', noise: { kind: 'gaussian', sigma: 0.2, seed: 1 } } as const;
+    const a = mlp({ seed: 64 });
+    const c = mlp({ seed: 64 });
+    const oa = createOptimizer(method, tf.train.adam(0.05));
+    const oc = createOptimizer(method, tf.train.adam(0.05));
+    oa.step(a, parts);
+    oc.step(c, parts);
+    const n0 = tf.memory().numTensors;
+    const whole = oa.step(a, parts);
+    const s = oc.begin(c, parts);
+    s.firstGradient();
+    assert.deepEqual(s.logits?.shape, [8, 3]);
+    const { divergence } = s.divergence();
+    const r = s.descend();
+    assert.equal(tf.memory().numTensors, n0);
+    assert.equal(divergence, whole.divergence);
+    assert.equal(r.loss, whole.loss);
+    assert.deepEqual(weightsOf(a), weightsOf(c));
+    [oa, oc].forEach((o) => o.dispose());
+    [a, c].forEach((m) => m.dispose());
+    parts.forEach(disposeBatch);
+    disposeBatch(full);
+  });
+});
