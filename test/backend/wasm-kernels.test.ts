@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, replacedWasmKernels } from '../../kernel/backend';
 import { assertClose, on, randomArray, seeded } from './cross';
+import { setIm2colLimit } from '../../kernel/backend/kernels/conv2d-backprop-filter';
 
 const TOL = 2e-5;
 
@@ -127,6 +128,18 @@ test('DepthwiseConv2dNativeBackpropFilter and …Input equal cpu on 60 random ca
     if (m > 1) multiplied++;
   }
   assert.ok(dilated >= 5 && multiplied >= 10, `coverage: ${dilated} dilated, ${multiplied} with multiplier > 1`);
+});
+
+test('Conv2DBackpropFilter equals cpu when its im2col matrix is split into batch chunks', () => {
+  const prev = setIm2colLimit(200);
+  try {
+    for (const [k, pad] of (['same', 'valid', 1] as const).entries()) {
+      const info = tf.backend_util.computeConv2DInfo([5, 6, 5, 3], [3, 2, 3, 2], [2, 1], 1, pad, undefined, false, 'channelsLast');
+      compareKernel('Conv2DBackpropFilter', { x: [5, 6, 5, 3], dy: [5, info.outHeight, info.outWidth, 2] }, { strides: [2, 1], pad, dataFormat: 'NHWC', filterShape: [3, 2, 3, 2] }, 1500 + k, `chunked ${pad}`);
+    }
+  } finally {
+    setIm2colLimit(prev);
+  }
 });
 
 test('Conv2DBackpropFilter by hand: a 1×1 input channel, 2×2 filter, stride 1, valid', () => {
