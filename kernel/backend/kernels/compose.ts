@@ -67,12 +67,6 @@ export function padForTaps(x: tf.Tensor4D, top: number, left: number, fh: number
   return tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]], value);
 }
 
-/** Calls a kernel config's own kernelFunc (bypassing the registry) and wraps its output as a Tensor in the current scope. */
-export function callKernel(kernel: { kernelFunc: tf.KernelFunc }, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>, backend: tf.KernelBackend): tf.Tensor {
-  const info = kernel.kernelFunc({ inputs: inputs as never, backend, attrs: attrs as never }) as unknown as TensorInfo;
-  return tf.engine().makeTensorFromTensorInfo(info as never);
-}
-
 /**
  * Places t [B, oh, ow, C] on a stride grid inside a zero [B, outH, outW, C]: t[p, q] lands at
  * (row + p·sh, col + q·sw). The caller guarantees row + (oh−1)·sh < outH and col + (ow−1)·sw < outW.

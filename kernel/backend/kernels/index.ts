@@ -35,8 +35,9 @@ const added = new Set<string>();
 const replaced = new Map<string, KernelConfig>();
 
 /**
- * Registers the missing training kernels for wasm. Returns the names registered by this module
- * (now or earlier); empty when the wasm package was never imported (its kernels are absent).
+ * Registers the missing training kernels for wasm and replaces the wrong ones (WASM_FIXED_KERNELS,
+ * tfjs-core 4.22.0 only). Returns the names of the kernels added by this module (now or earlier);
+ * empty when the wasm package was never imported (its kernels are absent).
  */
 export function registerWasmTrainingKernels(): string[] {
   if (tf.getKernel('Transpose', WASM) == null) return [];
