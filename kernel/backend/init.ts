@@ -5,11 +5,13 @@
  * first that resolves, loads, switches (`tf.setBackend` really returned true and
  * `tf.getBackend()` agrees) and computes a probe op correctly. A forced backend that fails throws
  * a `BackendUnavailableError` naming the reason and the fix. `TRAM_BACKEND` overrides `prefer`.
- * On wasm the fast matMul kernels (./fast-matmul) are switched on; elsewhere they are off.
+ * On wasm the fast matMul kernels (./fast-matmul) are switched on; elsewhere they are off. On wasm
+ * the training kernels it lacks (./kernels: conv filter gradients, segment sum, einsum) are added.
  */
 import * as tf from '@tensorflow/tfjs';
 import { attemptCpu, attemptNative, attemptWasm, CANDIDATES, type AttemptResult, type BackendChoice, type Candidate } from './candidates';
 import { setFastMatMulGradient } from './fast-matmul';
+import { registerWasmTrainingKernels } from './kernels';
 import { ourTfjsCore, resolutionBases } from './resolve';
 
 export type BackendPreference = 'auto' | BackendChoice;
@@ -55,6 +57,8 @@ export interface BackendReport {
   requested: { prefer: BackendPreference; source: 'default' | 'option' | 'TRAM_BACKEND' };
   /** Whether the fast wasm matMul kernels are on. */
   fastMatMul: boolean;
+  /** Training kernels wasm lacks that were registered for it (./kernels), when the backend is wasm. */
+  addedKernels: string[];
   /** wasm feature detection, when wasm was tried. */
   wasm?: { simd: boolean; threads: boolean };
   versions: { tfjs: string; tfjsCore: string; node: string; backendPackage?: string };
@@ -121,6 +125,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
     if (!a.ok) continue;
 
     const fastMatMul = setFastMatMulGradient(c.choice === 'wasm' && opts.fastMatMul !== false);
+    const addedKernels = c.choice === 'wasm' ? registerWasmTrainingKernels() : [];
     const notUsed = tried.filter((t) => !t.ok).map((t) => `${t.package}: ${t.reason}`);
     const forced = source === 'default' ? '' : ` Requested '${prefer}' by ${source === 'option' ? 'option' : 'TRAM_BACKEND'}.`;
     const detail = describe(c, a, fastMatMul) + forced + (notUsed.length ? ` Not used: ${notUsed.join('; ')}.` : '');
@@ -133,6 +138,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
       tried,
       requested: { prefer, source },
       fastMatMul,
+      addedKernels,
       ...(wasm ? { wasm } : {}),
       versions: { tfjs: tf.version.tfjs, tfjsCore: core.version, node: process.versions.node, backendPackage: a.version },
     };

@@ -115,6 +115,9 @@ export async function run(args: string[]): Promise<number> {
   }
   lines.push(`tfjs        ${tf.version.tfjs} (tfjs-core ${tf.version['tfjs-core']})`);
   lines.push(`node        ${process.versions.node} (${process.platform}-${process.arch})`);
+  if (report?.name === 'wasm') {
+    lines.push(`kernels     added for wasm (tfjs-backend-wasm lacks them): ${report.addedKernels.length ? report.addedKernels.join(', ') : 'none'}`);
+  }
   lines.push(wasm ? `wasm        SIMD ${yesNo(wasm.simd)}, threads ${yesNo(wasm.threads)}` : 'wasm        package not loadable');
   if (a.speed) {
     if (!speed) lines.push(`speed       skipped: the fast matMul kernels apply to wasm only (backend is ${report?.name ?? 'none'})`);

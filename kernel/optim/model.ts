@@ -9,9 +9,16 @@
  * - {@link fromLayersModel}: a `tf.LayersModel` / `tf.Sequential`, optionally split after its first
  *   `embedLayers` layers (or given as two models `{embed, body}`).
  * - {@link fromFunction}: a plain function of variables, `forward(x, training) → logits`.
+ *
+ * Integer inputs (the embedding rule): noise is never added to an integer tensor. By default
+ * (`embedLayers: 'auto'`) a LayersModel containing an Embedding layer is split at the output of its first
+ * Embedding layer (Sequential or functional), so noise goes on the token embeddings. Where no such split
+ * exists, {@link noisedLogits} stops with an error naming `embedLayers` / `{embed, body}` instead of noising
+ * ids (tfjs's Embedding would truncate noised ids back to integers, silently swapping tokens).
  */
 import * as tf from '@tensorflow/tfjs';
 import { OptimConfigError } from './errors';
+import { evalGraph, firstEmbedding } from './graph';
 
 export interface ModelAdapter {
   /** Variables that are perturbed and updated (the model's trainable weights). */
@@ -20,10 +27,12 @@ export interface ModelAdapter {
   readonly state: tf.Variable[];
   /** Input embeddings e = embed(x) (the identity when the model has no embedding part). */
   embed(x: tf.Tensor, training: boolean): tf.Tensor;
-  /** Logits from embeddings. */
-  body(e: tf.Tensor, training: boolean): tf.Tensor;
+  /** Logits from embeddings (x: the inputs e came from, for models with branches that bypass the embedding). */
+  body(e: tf.Tensor, training: boolean, x?: tf.Tensor): tf.Tensor;
   /** Logits from inputs, body(embed(x)). */
   forward(x: tf.Tensor, training: boolean): tf.Tensor;
+  /** Set when noising embed(x) would be wrong (e.g. an Embedding layer after the split): the error to raise. */
+  readonly noiseError?: string | null;
 }
 
 /** True for objects that already are adapters. */
@@ -49,9 +58,36 @@ function applyLayers(layers: tf.layers.Layer[], x: tf.Tensor, training: boolean)
 export interface LayersModelOptions {
   /**
    * Number of leading layers that form `embed` (the rest form `body`). Layers are applied one after the other,
-   * so this needs a model whose layers form a chain (any `tf.sequential`). 0 (default): embed is the identity.
+   * so this needs a model whose layers form a chain (any `tf.sequential`). 0: embed is the identity.
+   * 'auto' (default): split at the output of the first Embedding layer when the model has one (Sequential or
+   * functional), else the identity.
    */
-  embedLayers?: number;
+  embedLayers?: number | 'auto';
+}
+
+const INTEGER_DTYPES = ['int32', 'bool'];
+
+/**
+ * Logits on noised input embeddings, body(embed(x) + z). Throws when embed(x) is an integer tensor (noise would
+ * be added to token ids) or when the adapter knows its embedding comes later than its split.
+ */
+export function noisedLogits(
+  m: ModelAdapter,
+  x: tf.Tensor,
+  noise: (shape: number[]) => tf.Tensor,
+  training: boolean,
+): tf.Tensor {
+  if (m.noiseError) throw new OptimConfigError(m.noiseError);
+  const e = m.embed(x, training);
+  if (INTEGER_DTYPES.includes(e.dtype)) {
+    throw new OptimConfigError(
+      `input noise would be added to a ${e.dtype} tensor of shape [${e.shape}] (integer token ids?) and no embedding ` +
+        'output was found to noise instead: use a model with an Embedding layer, or say where the embeddings are with ' +
+        'fromLayersModel(model, {embedLayers: k}) (k = the leading layers up to and including the embedding), ' +
+        'fromLayersModel({embed, body}) or fromFunction(vars, forward, {embed, body})',
+    );
+  }
+  return m.body(tf.add(e, noise(e.shape)), training, x);
 }
 
 /**
@@ -64,19 +100,51 @@ export function fromLayersModel(
 ): ModelAdapter {
   if (isLayersModel(model)) {
     const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
-    const kk = options.embedLayers ?? 0;
+    const trainable = variablesOf(model.trainableWeights);
+    const state = variablesOf(model.nonTrainableWeights);
+    const forward = (x: tf.Tensor, training: boolean) => model.apply(x, { training }) as tf.Tensor;
+    const kk = options.embedLayers ?? 'auto';
+    if (kk === 'auto') {
+      const emb = firstEmbedding(model);
+      if (!emb) {
+        return { trainable, state, embed: (x) => x, body: (e, training) => forward(e, training), forward };
+      }
+      if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+        throw new OptimConfigError(
+          `a model with ${model.inputs.length} inputs and ${model.outputs.length} outputs cannot be split at its embedding automatically: ` +
+            'give the split with fromLayersModel({embed, body}) or fromFunction(vars, forward, {embed, body})',
+        );
+      }
+      const input = model.inputs[0];
+      const output = model.outputs[0];
+      const embed = (x: tf.Tensor, training: boolean) =>
+        evalGraph(emb.output, new Map([[input.id, { value: x, mask: null }]]), training);
+      const body = (e: tf.Tensor, training: boolean, x?: tf.Tensor) => {
+        const feeds = new Map<number, { value: tf.Tensor; mask: tf.Tensor | null }>();
+        if (x) feeds.set(input.id, { value: x, mask: null });
+        const mask = x && emb.layer.supportsMasking ? ((emb.layer.computeMask(x) as tf.Tensor | null) ?? null) : null;
+        feeds.set(emb.output.id, { value: e, mask });
+        return evalGraph(output, feeds, training);
+      };
+      return { trainable, state, embed, body, forward };
+    }
     if (!Number.isInteger(kk) || kk < 0 || kk > layers.length) {
       throw new OptimConfigError(
-        `embedLayers must be an integer in [0, ${layers.length}] (got ${kk}): the number of leading layers forming the embedding`,
+        `embedLayers must be 'auto' or an integer in [0, ${layers.length}] (got ${JSON.stringify(kk)}): the number of leading layers forming the embedding`,
       );
     }
+    const later = layers.slice(kk).find((l) => l.getClassName() === 'Embedding');
+    const noiseError = later
+      ? `embedLayers = ${kk} splits the model before its Embedding layer '${later.name}', so input noise would be added to token ids: ` +
+        `leave embedLayers out ('auto') or set embedLayers to ${layers.indexOf(later) + 1}`
+      : null;
     return {
-      trainable: variablesOf(model.trainableWeights),
-      state: variablesOf(model.nonTrainableWeights),
+      trainable,
+      state,
       embed: (x, training) => (kk === 0 ? x : applyLayers(layers.slice(0, kk), x, training)),
-      body: (e, training) =>
-        kk === 0 ? (model.apply(e, { training }) as tf.Tensor) : applyLayers(layers.slice(kk), e, training),
-      forward: (x, training) => model.apply(x, { training }) as tf.Tensor,
+      body: (e, training) => (kk === 0 ? forward(e, training) : applyLayers(layers.slice(kk), e, training)),
+      forward,
+      noiseError,
     };
   }
   if (!model || !isLayersModel((model as { embed: unknown }).embed) || !isLayersModel((model as { body: unknown }).body)) {

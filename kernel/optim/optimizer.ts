@@ -24,7 +24,7 @@
  * `tf.memory().numTensors` is unchanged after each step, also after a step that throws.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ModelAdapter, ModelLike, asModel, restore, snapshot, withStateRestored } from './model';
+import { ModelAdapter, ModelLike, asModel, noisedLogits, restore, snapshot, withStateRestored } from './model';
 import { sparseCrossEntropy } from './loss';
 import { Preconditioner, globalNorm, perturbationWithNorm } from './perturbation';
 import { DivergenceRadius, radiusFromDivergence } from './radius';
@@ -248,8 +248,7 @@ class Pass {
       const { value, grads, kept } = gradsOf(m.trainable, () => {
         let logits: tf.Tensor;
         if (noised) {
-          const e = m.embed(this.batch.x, true);
-          logits = m.body(tf.add(e, this.noiseFor(e.shape)), true);
+          logits = noisedLogits(m, this.batch.x, this.noiseFor, true);
         } else {
           logits = m.forward(this.batch.x, true);
         }

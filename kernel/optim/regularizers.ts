@@ -13,7 +13,7 @@
  * (Appendix C.3: `asam+r3f`, `asam+trpo`, `asam+mesa`), whose both passes use the regularised loss.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ModelAdapter, withStateRestored } from './model';
+import { ModelAdapter, noisedLogits, withStateRestored } from './model';
 import { checkNonNegative, OptimConfigError } from './errors';
 import { DivergenceSpec, divergence, klDivergence, normalizeDivergence } from './divergences';
 import { parameterHistoryTarget } from './targets';
@@ -52,10 +52,7 @@ export function r3fRegularizer(lambda: number): Regularizer {
       if (!ctx.noise) throw new OptimConfigError('r3f needs input noise: give a noise config {kind, sigma} or a noise source');
       const noise = ctx.noise;
       // The noised pass must not move BatchNorm statistics a second time.
-      const noised = withStateRestored(model, () => {
-        const e = model.embed(ctx.x, true);
-        return model.body(tf.add(e, noise(e.shape)), true);
-      });
+      const noised = withStateRestored(model, () => noisedLogits(model, ctx.x, noise, true));
       return tf.mul(klDivergence(logits, noised, 'symmetric', 'batchmean', ctx.mask), lambda) as tf.Scalar;
     },
     update() {},

@@ -12,7 +12,7 @@
  * outside any gradient tape; the model's state is saved and restored around them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ModelAdapter, allVariables, withStateRestored, withWeights } from './model';
+import { ModelAdapter, allVariables, noisedLogits, withStateRestored, withWeights } from './model';
 import { checkDecay, checkShapesMatch, OptimConfigError } from './errors';
 
 export interface TargetContext {
@@ -44,10 +44,7 @@ export function noisedInputTarget(): Target {
     logits(model, ctx) {
       if (!ctx.noise) throw new OptimConfigError('the noised-input target needs noise: give the optimizer a noise source or noise config');
       const noise = ctx.noise;
-      return withStateRestored(model, () => {
-        const e = model.embed(ctx.x, ctx.training ?? false);
-        return model.body(tf.add(e, noise(e.shape)), ctx.training ?? false);
-      });
+      return withStateRestored(model, () => noisedLogits(model, ctx.x, noise, ctx.training ?? false));
     },
     update() {},
     dispose() {},
