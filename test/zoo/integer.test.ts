@@ -74,8 +74,8 @@ for (const row of ZOO.filter((r) => r.integer)) {
         assert.ok(Math.abs(ratio - 0.25) < 0.05, `d(${sigma / 2}) / d(${sigma}) = ${ratio} (d = ${dHalf}, ${d1}), expected ≈ 1/4`);
       });
       if (row.isLayersModel) {
-        // Integer inputs to a plain tf.LayersModel are split after its Embedding by the `optim` work of #10.
-        it(`TRAM-x on ${backend}, the tf.LayersModel passed as is: d = 0 at σ = 0, noise drawn for the embeddings`, { todo: 'noising the Embedding output of a plain tf.LayersModel comes with #10 (optim)' }, async (t) => {
+        // A plain tf.LayersModel with integer inputs is split after its first Embedding layer (#10).
+        it(`TRAM-x on ${backend}, the tf.LayersModel passed as is: d = 0 at σ = 0, noise drawn for the embeddings`, async (t) => {
           const why = await switchTo(backend);
           if (why) return t.skip(why);
           const missing = missingKernels(row, backend);
