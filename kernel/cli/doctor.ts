@@ -8,7 +8,7 @@
  * bad usage.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BackendUnavailableError, initBackend, parsePreference, type BackendAttempt, type BackendPreference, type BackendReport } from '../backend';
+import { BackendUnavailableError, initBackend, parsePreference, replacedWasmKernels, type BackendAttempt, type BackendPreference, type BackendReport } from '../backend';
 import { measureFastMatMul, type SpeedResult } from '../backend/speed';
 
 const USAGE = 'usage: tram doctor [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--search-path DIR]... [--json] [--speed]';
@@ -117,6 +117,8 @@ export async function run(args: string[]): Promise<number> {
   lines.push(`node        ${process.versions.node} (${process.platform}-${process.arch})`);
   if (report?.name === 'wasm') {
     lines.push(`kernels     added for wasm (tfjs-backend-wasm lacks them): ${report.addedKernels.length ? report.addedKernels.join(', ') : 'none'}`);
+    const fixed = replacedWasmKernels();
+    if (fixed.length) lines.push(`kernels     replaced on wasm (wrong in tfjs-backend-wasm 4.22): ${fixed.join(', ')}`);
   }
   lines.push(wasm ? `wasm        SIMD ${yesNo(wasm.simd)}, threads ${yesNo(wasm.threads)}` : 'wasm        package not loadable');
   if (a.speed) {

@@ -16,32 +16,33 @@ import { targetFromName, parameterHistoryTarget } from './targets';
 import { NoiseConfig, NoiseSource, noiseFromConfig, normalizeNoise } from './noise';
 import { Regularizer, mesaRegularizer, r3fRegularizer, trpoRegularizer } from './regularizers';
 import { OptimConfigError, checkDecay, checkNonNegative, checkOneOf } from './errors';
+import { Schedule, normalizeSchedule } from './schedule';
 
 export type TramTarget = 'x' | 'theta0' | 'theta-prev' | 'ema';
 
 export type MethodConfig =
   | { name: 'sgd' | 'adam' | 'base' | 'none' }
-  | { name: 'sam'; rho?: number }
-  | { name: 'asam'; rho?: number; eta?: number; scope?: Scope }
-  | { name: 'fisher-sam'; gamma?: number; eta?: number }
+  | { name: 'sam'; rho?: Schedule }
+  | { name: 'asam'; rho?: Schedule; eta?: number; scope?: Scope }
+  | { name: 'fisher-sam'; gamma?: Schedule; eta?: number }
   | {
       name: 'tram';
       target: TramTarget;
       decay?: number;
       eta?: number;
       scope?: Scope;
-      scale?: number;
+      scale?: Schedule;
       rhoMax?: number | null;
       divergence?: DivergenceSpec;
       noise?: NoiseConfig;
     }
-  | { name: 'tram-fisher'; gamma?: number; eta?: number; noise?: NoiseConfig }
+  | { name: 'tram-fisher'; gamma?: Schedule; eta?: number; noise?: NoiseConfig }
   | { name: 'r3f'; lambda?: number; noise?: NoiseConfig }
   | { name: 'trpo'; lambda?: number; divergence?: DivergenceSpec }
   | { name: 'mesa'; lambda?: number; decay?: number; divergence?: DivergenceSpec }
   | {
       name: 'asam+r3f' | 'asam+trpo' | 'asam+mesa';
-      rho?: number;
+      rho?: Schedule;
       eta?: number;
       scope?: Scope;
       lambda?: number;
@@ -65,6 +66,8 @@ export interface CreateOptions {
   onNonFinite?: 'throw' | 'skip';
   reportCleanLoss?: boolean;
   targetTraining?: boolean;
+  /** TRAM: 'train-vs-inference' (default) or 'like-for-like' (see SharpnessAwareOptions.compare). */
+  compare?: 'train-vs-inference' | 'like-for-like';
   /** A custom task loss (output, batch) → scalar instead of sparse cross-entropy. Not serialised. */
   loss?: TaskLoss;
 }
@@ -105,9 +108,9 @@ export function normalizeMethod(method: unknown): AnyRecord {
         (allowed.length ? `it takes ${allowed.map((k) => `'${k}'`).join(', ')}` : 'it takes no options'),
     );
   }
-  const rho = (d: number) => checkNonNegative('rho', c.rho ?? d, 'rho is the ascent radius; pass rho >= 0 (SAM 0.05, ASAM 0.5 in the paper)');
+  const rho = (d: number) => normalizeSchedule('rho', c.rho ?? d, 'rho is the ascent radius; pass rho >= 0 (SAM 0.05, ASAM 0.5 in the paper)');
   const eta = (d: number) => checkNonNegative('eta', c.eta ?? d, 'pass eta >= 0');
-  const gamma = () => checkNonNegative('gamma', c.gamma ?? 0.1, 'gamma is the Fisher-SAM radius; pass gamma >= 0 (0.1 in the paper)');
+  const gamma = () => normalizeSchedule('gamma', c.gamma ?? 0.1, 'gamma is the Fisher-SAM radius; pass gamma >= 0 (0.1 in the paper)');
   const lambda = () => checkNonNegative('lambda', c.lambda ?? 0.1, 'lambda weighs the trust-region term; pass lambda >= 0 (0.1 in the paper)');
   const scope = () => checkOneOf('scope', c.scope ?? 'weights', ['weights', 'all'] as const);
   const noise = () => normalizeNoise(c.noise as Partial<NoiseConfig> | undefined);
@@ -133,7 +136,7 @@ export function normalizeMethod(method: unknown): AnyRecord {
       return { name, lambda: lambda(), decay: checkDecay('decay', c.decay ?? 0.999), divergence: normalizeDivergence(c.divergence ?? { kind: 'kl' }) };
     case 'tram': {
       const target = checkOneOf('target', c.target, ['x', 'theta0', 'theta-prev', 'ema'] as const);
-      const r = checkDivergenceRadius({ scale: c.scale as number | undefined, rhoMax: c.rhoMax as number | undefined });
+      const r = checkDivergenceRadius({ scale: c.scale as Schedule | undefined, rhoMax: c.rhoMax as number | undefined });
       const out: AnyRecord = { name, target };
       if (target === 'ema') {
         if (c.decay === undefined) throw new OptimConfigError("target 'ema' needs a decay in [0, 1] (e.g. decay: 0.999)");
@@ -165,11 +168,11 @@ export function createOptimizer(method: MethodConfig | AnyRecord, base: tf.Optim
   let regularizer: Regularizer | null = null;
   const asam = (): AscentRule => ({
     preconditioner: adaptivePreconditioner(c.eta as number, c.scope as Scope),
-    radius: { kind: 'constant', value: c.rho as number },
+    radius: { kind: 'constant', value: c.rho as Schedule },
   });
   switch (name) {
     case 'sam':
-      ascent = { preconditioner: identityPreconditioner(), radius: { kind: 'constant', value: c.rho as number } };
+      ascent = { preconditioner: identityPreconditioner(), radius: { kind: 'constant', value: c.rho as Schedule } };
       break;
     case 'asam':
       ascent = asam();
@@ -178,7 +181,7 @@ export function createOptimizer(method: MethodConfig | AnyRecord, base: tf.Optim
     case 'tram-fisher':
       ascent = {
         preconditioner: fisherPreconditioner(c.eta as number),
-        radius: { kind: 'constant', value: c.gamma as number },
+        radius: { kind: 'constant', value: c.gamma as Schedule },
         gradient: name === 'tram-fisher' ? 'noised' : 'clean',
       };
       break;
@@ -196,7 +199,7 @@ export function createOptimizer(method: MethodConfig | AnyRecord, base: tf.Optim
           kind: 'divergence',
           target,
           divergence: c.divergence as DivergenceSpec,
-          scale: c.scale as number,
+          scale: c.scale as Schedule,
           ...(c.rhoMax !== undefined ? { rhoMax: c.rhoMax as number } : {}),
         },
       };
@@ -235,6 +238,7 @@ export function createOptimizer(method: MethodConfig | AnyRecord, base: tf.Optim
     onNonFinite: options.onNonFinite,
     reportCleanLoss: options.reportCleanLoss,
     targetTraining: options.targetTraining,
+    compare: options.compare,
     loss: options.loss,
   };
   const opt = new SharpnessAwareOptimizer(base, opts);
@@ -246,7 +250,13 @@ export function createOptimizer(method: MethodConfig | AnyRecord, base: tf.Optim
 export interface OptimizerConfig {
   method: AnyRecord;
   base: { className: string; config: tf.serialization.ConfigDict };
-  options: { batchSplits: number; onNonFinite: 'throw' | 'skip'; reportCleanLoss: boolean; targetTraining: boolean };
+  options: {
+    batchSplits: number;
+    onNonFinite: 'throw' | 'skip';
+    reportCleanLoss: boolean;
+    targetTraining: boolean;
+    compare: 'train-vs-inference' | 'like-for-like';
+  };
 }
 
 /** The serialisable config of an optimizer built by createOptimizer (same as `opt.getConfig()`). */

@@ -10,15 +10,18 @@
  *           names: sgd | adam | base | none (the base optimizer alone) | sam | asam | fisher-sam | tram | tram-fisher | r3f | trpo | mesa |
  *                  asam+r3f | asam+trpo | asam+mesa
  *           options: {noise?: NoiseSource, initialTarget?, batchSplits?, onNonFinite?: 'throw'|'skip',
- *                     reportCleanLoss?, targetTraining?, loss?: (output, batch) => scalar}
- * - Step:   opt.step(model: ModelLike, batch: {x, y, mask?}) → StepReport
+ *                     reportCleanLoss?, targetTraining?, compare?: 'train-vs-inference'|'like-for-like',
+ *                     loss?: (output, batch) => scalar}
+ *           rho / gamma / scale: a number, {kind: 'linear'|'cosine'|'step', …} or (step) => number (schedule.ts)
+ * - Step:   opt.step(model: ModelLike, batch: {x, y, mask?} | Batch[] (gradient accumulation)) → StepReport
  *           {step, loss, gradNorm, divergence?, radius?, perturbationNorm?, perturbedLoss?, regularizedLoss?,
  *            descentGradNorm, skipped?, skipReason?}
  * - Stages: const s = opt.begin(model, batch); s.firstGradient(); s.divergence(); s.radius(); s.perturbation();
  *           s.perturbedGradient(); s.descend() → StepReport   (s.gradient, s.epsilon, s.perturbedGrad, s.logits;
  *           s.dispose() abandons the step)
  * - Config: opt.getConfig() → OptimizerConfig; fromConfig(config) → SharpnessAwareOptimizer
- * - Models: fromLayersModel(model | {embed, body}, {embedLayers?}), fromFunction(vars, forward, {embed?, body?, state?});
+ * - State:  await opt.saveState() → OptimizerState (JSON); await opt.loadState(state)
+ * - Models: fromLayersModel(model | {embed, body}, {embedLayers?: number | 'auto'}), fromFunction(vars, forward, {embed?, body?, state?});
  *           a tf.LayersModel can also be passed to step() directly
  * - Parts:  divergence(spec, target, current, mask?), klDivergence, l2Distance, mmd, linearCka,
  *           sparseCrossEntropy, perturbation(g, P, r), identity/adaptive/fisherPreconditioner,
@@ -38,3 +41,6 @@ export * from './targets';
 export * from './regularizers';
 export * from './optimizer';
 export * from './config';
+export * from './schedule';
+export * from './state';
+export { evalGraph, firstEmbedding } from './graph';

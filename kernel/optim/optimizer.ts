@@ -13,12 +13,17 @@
  * Without an ascent rule the core is the base optimizer (plus an optional regulariser: R3F, TRPO, MESA).
  *
  * BatchNorm and other state: only the first pass updates moving statistics; the target, reporting, noised
- * and perturbed passes run with the state saved before and restored after. Target passes run in inference
- * mode (training = false: no dropout) unless `targetTraining` is set.
+ * and perturbed passes run with the state saved before and restored after (TRAM-Fisher: its noised gradient pass
+ * is restored too, and one clean training-mode pass updates the statistics). Target passes run in inference mode
+ * (training = false: no dropout) unless `targetTraining` is set; `compare` says whether p is the first pass's
+ * training-mode logits ('train-vs-inference', default) or recomputed in the target's mode ('like-for-like').
  *
- * m-sharpness: with `batchSplits: n` the batch is cut into n equal micro-batches along axis 0; each gets its own
- * ε and perturbed gradient, and the descent applies their average (Keras `num_batch_splits`). n = 1 is the plain
- * step.
+ * m-sharpness: with `batchSplits: n` the batch is cut into n micro-batches along axis 0 (as even as possible);
+ * each gets its own ε and perturbed gradient, and the descent applies their count-weighted sum (weights: each
+ * micro-batch's share of loss positions, the mask's sum for masked losses). n = 1 is the plain step.
+ * Gradient accumulation: step(model, [b1, b2, …]) sums g, h and the losses over micro-batches with the same count
+ * weights, measures d on their concatenated logits and applies one ε: one step on the concatenated batch.
+ * Radii (ρ, γ) and TRAM's scale may be schedules of the 0-based step (schedule.ts).
  *
  * Memory: every stage runs in `tf.tidy`; what must survive between stages is kept and disposed explicitly, so
  * `tf.memory().numTensors` is unchanged after each step, also after a step that throws.
@@ -33,6 +38,8 @@ import { DivergenceSpec, divergence as evalDivergence } from './divergences';
 import { Regularizer } from './regularizers';
 import { NoiseSource } from './noise';
 import { NonFiniteError, OptimConfigError, checkOneOf, checkPositiveInt } from './errors';
+import { Schedule, scheduleValue } from './schedule';
+import { OptimizerState, loadOptimizerState, saveOptimizerState } from './state';
 
 /** A training batch: inputs, class-index labels, and for sequence logits an optional padding mask. */
 export interface Batch {
@@ -45,7 +52,7 @@ export interface Batch {
 
 /** How the ascent radius is chosen. */
 export type RadiusRule =
-  | { kind: 'constant'; value: number }
+  | { kind: 'constant'; value: Schedule }
   | ({ kind: 'divergence'; target: Target; divergence: DivergenceSpec } & DivergenceRadius);
 
 /** The ascent: ε = r · P g / √(gᵀPg), with g from the clean or the noised batch. */
@@ -77,6 +84,14 @@ export interface SharpnessAwareOptions {
   reportCleanLoss?: boolean;
   /** Run target passes in training mode (dropout on) instead of inference mode. Default false. */
   targetTraining?: boolean;
+  /**
+   * Which current distribution p TRAM compares with the target q (see docs/optimizers.md, "Dropout and BatchNorm"):
+   * - 'train-vs-inference' (default, the released code's): p = the first pass's training-mode logits (dropout on,
+   *   BatchNorm batch statistics), q in inference mode; no extra pass, but d > 0 at step 1 with dropout/BatchNorm.
+   * - 'like-for-like': p recomputed without gradient in the target's mode (inference unless targetTraining), so
+   *   d = 0 exactly at step 1 for θ targets; costs one gradient-free forward pass per step.
+   */
+  compare?: 'train-vs-inference' | 'like-for-like';
   /**
    * The task loss L(output, batch). Default: mean sparse softmax cross-entropy of logits against class indices
    * (loss.ts). A custom loss makes the optimizers usable on any differentiable objective (regression, toy
@@ -151,7 +166,7 @@ function gradsOf(
   }
 }
 
-function checkBatch(batch: Batch, splits: number): void {
+function checkBatch(batch: Batch): void {
   if (!batch || !(batch.x instanceof tf.Tensor) || !(batch.y instanceof tf.Tensor)) {
     throw new OptimConfigError('a batch must be {x: tf.Tensor, y: tf.Tensor (class indices), mask?: tf.Tensor}');
   }
@@ -164,22 +179,63 @@ function checkBatch(batch: Batch, splits: number): void {
   if (batch.mask && batch.mask.shape.some((d, i) => d !== batch.y.shape[i])) {
     throw new OptimConfigError(`batch mask has shape [${batch.mask.shape}] but must match y's [${batch.y.shape}]`);
   }
-  if (B % splits !== 0) {
-    throw new OptimConfigError(`batchSplits = ${splits} does not divide the batch size ${B}: use a batch size that is a multiple of batchSplits`);
-  }
 }
 
 /**
- * Stages 1–5 on one (micro-)batch. Holds what survives between stages and frees it in dispose().
- * The model's weights are θ after every stage except between perturb() and perturbedGradient().
+ * Sizes of n micro-batches of a batch of B examples: as equal as possible, the first B mod n one larger
+ * (B = 10, n = 3 → 4, 3, 3).
+ */
+export function splitSizes(B: number, n: number): number[] {
+  if (B < n) {
+    throw new OptimConfigError(`batchSplits = ${n} is more than the batch size ${B}: use batchSplits <= ${B} or a larger batch`);
+  }
+  return Array.from({ length: n }, (_, k) => Math.floor(B / n) + (k < B % n ? 1 : 0));
+}
+
+/**
+ * How much a micro-batch counts in a mean loss over several: the number of loss positions (the mask's sum for
+ * masked sequence losses, else y's element count). Weights are counts / total, so a weighted sum of per-micro-batch
+ * mean losses (and gradients) is the mean over the whole batch.
+ */
+export function countWeights(parts: Batch[]): number[] {
+  const counts = parts.map((b) => (b.mask ? tf.tidy(() => tf.sum(b.mask as tf.Tensor).dataSync()[0]) : b.y.size));
+  const total = counts.reduce((a, c) => a + c, 0);
+  return total > 0 ? counts.map((c) => c / total) : counts.map(() => 1 / parts.length);
+}
+
+/** Σ wₖ tₖ (tₖ itself when there is one part, so a single batch is computed exactly as before). */
+function weighted<T extends tf.Tensor>(ts: T[], w: number[]): T {
+  if (ts.length === 1) return ts[0].clone() as T;
+  return tf.addN(ts.map((t, k) => tf.mul(t, w[k]))) as T;
+}
+
+/** Concatenates per-micro-batch logits/masks along axis 0 (a missing mask counts as all ones). */
+function concatParts(ts: tf.Tensor[], what: string): tf.Tensor {
+  if (ts.length === 1) return ts[0];
+  const tail = ts[0].shape.slice(1);
+  const bad = ts.find((t) => t.rank !== ts[0].rank || t.shape.slice(1).some((d, i) => d !== tail[i]));
+  if (bad) {
+    throw new OptimConfigError(
+      `accumulated micro-batches give ${what} of shapes [${ts[0].shape}] and [${bad.shape}]: they must match except in the batch axis ` +
+        '(pad sequences to one length)',
+    );
+  }
+  return tf.concat(ts, 0);
+}
+
+/**
+ * Stages 1–5 on one batch made of one or more parts (gradient accumulation: several micro-batches, one ε).
+ * Gradients and losses are count-weighted sums over the parts (equal to the mean over the concatenated batch
+ * for mean losses); d is measured on the concatenated logits. Holds what survives between stages and frees it in
+ * dispose(). The model's weights are θ after every stage except between perturb() and perturbedGradient().
  */
 class Pass {
   private owned: tf.Tensor[] = [];
-  private z: tf.Tensor | null = null;
-  private prepared: tf.Tensor[] = [];
+  private z: (tf.Tensor | null)[];
+  private prepared: tf.Tensor[][] = [];
   saved: tf.Tensor[] | null = null;
   g: tf.Tensor[] | null = null;
-  logits: tf.Tensor | null = null;
+  logitsParts: tf.Tensor[] | null = null;
   eps: tf.Tensor[] | null = null;
   h: tf.Tensor[] | null = null;
   d: tf.Scalar | null = null;
@@ -190,10 +246,13 @@ class Pass {
   constructor(
     readonly opt: SharpnessAwareOptimizer,
     readonly model: ModelAdapter,
-    readonly batch: Batch,
+    readonly parts: Batch[],
+    readonly weights: number[],
     readonly stepIndex: number,
     readonly split: number,
-  ) {}
+  ) {
+    this.z = parts.map(() => null);
+  }
 
   private own<T extends tf.Tensor>(t: T): T {
     this.owned.push(tf.keep(t));
@@ -204,37 +263,50 @@ class Pass {
     return ts.map((t) => this.own(t));
   }
 
-  /** Noise for this step and split, drawn once and shared by every pass that needs it. */
-  noiseFor = (shape: number[]): tf.Tensor => {
-    if (!this.z) {
+  /** The first-pass logits (concatenated over parts). */
+  get logits(): tf.Tensor | null {
+    if (!this.logitsParts) return null;
+    if (this.logitsParts.length === 1) return this.logitsParts[0];
+    const lp = this.logitsParts;
+    const cat = this.own(tf.tidy(() => concatParts(lp, 'logits')));
+    this.logitsParts = [cat];
+    return cat;
+  }
+
+  /** Noise for this step and part, drawn once and shared by every pass that needs it. */
+  noiseFor = (k: number) => (shape: number[]): tf.Tensor => {
+    let z = this.z[k];
+    if (!z) {
       const src = this.opt.noise;
       if (!src) {
         throw new OptimConfigError(
           `${this.opt.name} needs input noise: give a noise config {kind: 'gaussian', sigma} or a noise source (shape, step, split) => tensor`,
         );
       }
-      const z = src(shape, this.stepIndex, this.split);
-      if (!(z instanceof tf.Tensor) || z.shape.length !== shape.length || z.shape.some((d, i) => d !== shape[i])) {
-        const got = z instanceof tf.Tensor ? `[${z.shape}]` : String(z);
-        if (z instanceof tf.Tensor) z.dispose();
+      const drawn = src(shape, this.stepIndex, this.split + k);
+      if (!(drawn instanceof tf.Tensor) || drawn.shape.length !== shape.length || drawn.shape.some((d, i) => d !== shape[i])) {
+        const got = drawn instanceof tf.Tensor ? `[${drawn.shape}]` : String(drawn);
+        if (drawn instanceof tf.Tensor) drawn.dispose();
         throw new OptimConfigError(
           `noise source returned ${got} but the input embeddings have shape [${shape}]: return a tensor of the shape asked for`,
         );
       }
-      this.z = this.own(z.toFloat());
-      if (this.z !== z) z.dispose();
+      z = this.own(drawn.toFloat());
+      if (z !== drawn) drawn.dispose();
+      this.z[k] = z;
     }
-    if (this.z.shape.some((d, i) => d !== shape[i])) {
-      throw new OptimConfigError(`noise of shape [${this.z.shape}] cannot be added to embeddings of shape [${shape}]`);
+    if (z.shape.some((d, i) => d !== shape[i])) {
+      throw new OptimConfigError(`noise of shape [${z.shape}] cannot be added to embeddings of shape [${shape}]`);
     }
-    return this.z;
+    return z;
   };
 
-  private lossOf(logits: tf.Tensor, withReg: boolean): { total: tf.Scalar; task: tf.Scalar } {
-    const task = this.opt.loss(logits, this.batch);
+  private lossOf(k: number, logits: tf.Tensor, withReg: boolean): { total: tf.Scalar; task: tf.Scalar } {
+    const b = this.parts[k];
+    const task = this.opt.loss(logits, b);
     const reg = this.opt.regularizer;
     if (!withReg || !reg) return { total: task, task };
-    const term = reg.term(this.model, { x: this.batch.x, noise: this.noiseFor, mask: this.batch.mask }, logits, this.prepared);
+    const term = reg.term(this.model, { x: b.x, noise: this.noiseFor(k), mask: b.mask }, logits, this.prepared[k]);
     return { total: tf.add(task, term) as tf.Scalar, task };
   }
 
@@ -243,55 +315,77 @@ class Pass {
     const reg = this.opt.regularizer;
     const m = this.model;
     const noised = this.opt.ascent?.gradient === 'noised';
+    const w = this.weights;
     tf.tidy(() => {
-      if (reg) this.prepared = this.ownAll(reg.prepare(m, { x: this.batch.x, noise: this.noiseFor, mask: this.batch.mask }));
-      const { value, grads, kept } = gradsOf(m.trainable, () => {
-        let logits: tf.Tensor;
-        if (noised) {
-          logits = noisedLogits(m, this.batch.x, this.noiseFor, true);
-        } else {
-          logits = m.forward(this.batch.x, true);
+      const gs: tf.Tensor[][] = [];
+      const logits: tf.Tensor[] = [];
+      const tasks: tf.Scalar[] = [];
+      const totals: tf.Scalar[] = [];
+      const cleans: tf.Scalar[] = [];
+      this.parts.forEach((b, k) => {
+        if (reg) this.prepared[k] = this.ownAll(reg.prepare(m, { x: b.x, noise: this.noiseFor(k), mask: b.mask }));
+        const { value, grads, kept } = gradsOf(m.trainable, () => {
+          // TRAM-Fisher's noised pass must not move BatchNorm statistics: they come from the clean pass below.
+          const out = noised ? withStateRestored(m, () => noisedLogits(m, b.x, this.noiseFor(k), true)) : m.forward(b.x, true);
+          const { total, task } = this.lossOf(k, out, true);
+          return { loss: total, keep: [out, task] };
+        });
+        gs.push(grads);
+        logits.push(kept[0]);
+        tasks.push(kept[1] as tf.Scalar);
+        totals.push(value);
+        if (noised && (this.opt.reportCleanLoss || m.state.length > 0)) {
+          // One clean training-mode forward pass: updates BatchNorm statistics once, and gives L(θ).
+          cleans.push(this.opt.loss(m.forward(b.x, true), b));
         }
-        const { total, task } = this.lossOf(logits, true);
-        return { loss: total, keep: [logits, task] };
       });
+      const grads = gs.length === 1 ? gs[0] : gs[0].map((_, i) => weighted(gs.map((g) => g[i]), w));
       this.g = this.ownAll(grads);
-      this.logits = this.own(kept[0]);
+      this.logitsParts = this.ownAll(logits);
       this.gradSq = this.own(tf.addN(grads.map((gi) => tf.sum(tf.square(gi)))) as tf.Scalar);
       this.figures.gradNorm = this.own(tf.sqrt(this.gradSq) as tf.Scalar);
-      if (reg) this.figures.regularizedLoss = this.own(value);
+      if (reg) this.figures.regularizedLoss = this.own(weighted(totals, w));
+      const task = this.own(weighted(tasks, w));
       if (noised) {
-        this.figures.noisedLoss = this.own(kept[1] as tf.Scalar);
-        if (this.opt.reportCleanLoss) {
-          this.figures.loss = this.own(
-            withStateRestored(m, () => this.opt.loss(m.forward(this.batch.x, true), this.batch)),
-          );
-        } else this.figures.loss = this.figures.noisedLoss;
-      } else this.figures.loss = this.own(kept[1] as tf.Scalar);
+        this.figures.noisedLoss = task;
+        this.figures.loss = this.opt.reportCleanLoss ? this.own(weighted(cleans, w)) : task;
+      } else this.figures.loss = task;
     });
   }
 
-  /** Stage 2: d = D(q, p) (TRAM). Runs outside any gradient tape. */
+  /** Stage 2: d = D(q, p) (TRAM), on the concatenated parts. Runs outside any gradient tape. */
   measureDivergence(): void {
     const rule = this.opt.ascent?.radius;
     if (!rule || rule.kind !== 'divergence') return;
-    if (!this.logits) throw new OptimConfigError('measure the divergence after the first gradient');
-    const logits = this.logits;
+    if (!this.logitsParts) throw new OptimConfigError('measure the divergence after the first gradient');
+    const first = this.logitsParts;
+    const m = this.model;
+    const training = this.opt.targetTraining;
+    const likeForLike = this.opt.compare === 'like-for-like';
     this.d = tf.tidy(() => {
-      const q = rule.target.logits(this.model, { x: this.batch.x, noise: this.noiseFor, training: this.opt.targetTraining });
-      return this.own(evalDivergence(rule.divergence, q, logits, this.batch.mask));
+      const qs = this.parts.map((b, k) => rule.target.logits(m, { x: b.x, noise: this.noiseFor(k), training }));
+      // like-for-like: the current distribution in the target's mode (no dropout, BatchNorm moving statistics).
+      const ps = likeForLike ? this.parts.map((b) => withStateRestored(m, () => m.forward(b.x, training))) : first;
+      const masks = this.parts.some((b) => b.mask)
+        ? this.parts.map((b) => (b.mask ? b.mask.toFloat() : tf.ones(b.y.shape)))
+        : null;
+      const q = concatParts(qs, 'target logits');
+      const p = ps.length === 1 ? ps[0] : concatParts(ps, 'logits');
+      const mask = masks ? concatParts(masks, 'masks') : undefined;
+      return this.own(evalDivergence(rule.divergence, q, p, mask));
     });
     this.figures.divergence = this.d;
   }
 
-  /** Stage 3: the radius. */
+  /** Stage 3: the radius (a schedule is read at this step's 0-based index). */
   computeRadius(): void {
     const rule = this.opt.ascent?.radius;
     if (!rule) return;
-    if (rule.kind === 'constant') this.r = this.own(tf.scalar(rule.value));
+    if (rule.kind === 'constant') this.r = this.own(tf.scalar(scheduleValue(rule.value, this.stepIndex, 'radius')));
     else {
       if (!this.d) this.measureDivergence();
-      this.r = this.own(radiusFromDivergence(this.d as tf.Scalar, rule));
+      const scale = scheduleValue(rule.scale, this.stepIndex, 'scale');
+      this.r = this.own(radiusFromDivergence(this.d as tf.Scalar, { scale, rhoMax: rule.rhoMax }));
     }
     this.figures.radius = this.r;
   }
@@ -313,23 +407,29 @@ class Pass {
     });
   }
 
-  /** Stage 5: h = ∇L(θ + ε) on the clean batch, then θ restored exactly. */
+  /** Stage 5: h = ∇L(θ + ε) on the clean parts, then θ restored exactly. */
   perturbedGradient(): void {
     if (!this.opt.ascent) return;
     if (!this.saved) this.perturb();
     const m = this.model;
+    const w = this.weights;
     try {
       tf.tidy(() => {
-        const { value, grads, kept } = withStateRestored(m, () =>
-          gradsOf(m.trainable, () => {
-            const logits = m.forward(this.batch.x, true);
-            const { total, task } = this.lossOf(logits, true);
-            return { loss: total, keep: [task] };
-          }),
-        );
-        void value;
-        this.h = this.ownAll(grads);
-        this.figures.perturbedLoss = this.own(kept[0] as tf.Scalar);
+        const hs: tf.Tensor[][] = [];
+        const losses: tf.Scalar[] = [];
+        this.parts.forEach((b, k) => {
+          const { grads, kept } = withStateRestored(m, () =>
+            gradsOf(m.trainable, () => {
+              const logits = m.forward(b.x, true);
+              const { total, task } = this.lossOf(k, logits, true);
+              return { loss: total, keep: [task] };
+            }),
+          );
+          hs.push(grads);
+          losses.push(kept[0] as tf.Scalar);
+        });
+        this.h = this.ownAll(hs.length === 1 ? hs[0] : hs[0].map((_, i) => weighted(hs.map((h) => h[i]), w)));
+        this.figures.perturbedLoss = this.own(weighted(losses, w));
       });
     } finally {
       this.restoreWeights();
@@ -356,8 +456,9 @@ class Pass {
     this.restoreWeights();
     this.owned.forEach((t) => t.dispose());
     this.owned = [];
-    this.g = this.h = this.eps = null;
-    this.logits = this.d = this.r = this.z = this.gradSq = null;
+    this.g = this.h = this.eps = this.logitsParts = null;
+    this.d = this.r = this.gradSq = null;
+    this.z = this.parts.map(() => null);
     this.prepared = [];
   }
 }
@@ -498,6 +599,7 @@ export class SharpnessAwareOptimizer {
   readonly onNonFinite: 'throw' | 'skip';
   readonly reportCleanLoss: boolean;
   readonly targetTraining: boolean;
+  readonly compare: 'train-vs-inference' | 'like-for-like';
   readonly loss: TaskLoss;
   /** Steps taken (including skipped ones). */
   iterations = 0;
@@ -519,6 +621,7 @@ export class SharpnessAwareOptimizer {
     this.onNonFinite = checkOneOf('onNonFinite', options.onNonFinite ?? 'throw', ['throw', 'skip'] as const);
     this.reportCleanLoss = options.reportCleanLoss ?? false;
     this.targetTraining = options.targetTraining ?? false;
+    this.compare = checkOneOf('compare', options.compare ?? 'train-vs-inference', ['train-vs-inference', 'like-for-like'] as const);
     this.loss = options.loss ?? crossEntropyLoss;
     if (typeof this.loss !== 'function') throw new OptimConfigError('loss must be a function (output, batch) => scalar');
     const needsNoise =
@@ -532,60 +635,93 @@ export class SharpnessAwareOptimizer {
     }
   }
 
-  /** One full step on a batch. */
-  step(model: ModelLike, batch: Batch): StepReport {
+  /**
+   * One full step. `batch` is one batch, or an array of micro-batches for gradient accumulation: their
+   * gradients (and losses) are summed with count weights before one ascent and one descent, so for mean losses
+   * the step equals one step on the concatenated batch (BatchNorm aside: each micro-batch's first pass updates its
+   * statistics). Accumulation and m-sharpness (`batchSplits > 1`) do not combine.
+   */
+  step(model: ModelLike, batch: Batch | Batch[]): StepReport {
     const m = asModel(model);
-    checkBatch(batch, this.batchSplits);
+    if (Array.isArray(batch)) {
+      if (batch.length === 0) throw new OptimConfigError('step(model, batches) needs at least one batch');
+      if (this.batchSplits !== 1) {
+        throw new OptimConfigError(
+          `gradient accumulation over ${batch.length} micro-batches and batchSplits = ${this.batchSplits} do not combine: use one or the other`,
+        );
+      }
+      batch.forEach((b) => checkBatch(b));
+      const pass = new Pass(this, m, batch, countWeights(batch), this.iterations, 0);
+      try {
+        this.runStages(pass);
+        return this.finish([pass]);
+      } finally {
+        pass.dispose();
+      }
+    }
+    checkBatch(batch);
     const n = this.batchSplits;
     const passes: Pass[] = [];
     const parts: Batch[] = [];
     try {
       if (n === 1) parts.push(batch);
       else {
-        const xs = tf.split(batch.x, n, 0);
-        const ys = tf.split(batch.y, n, 0);
-        const ms = batch.mask ? tf.split(batch.mask, n, 0) : null;
+        const sizes = splitSizes(batch.x.shape[0], n);
+        const xs = tf.split(batch.x, sizes, 0);
+        const ys = tf.split(batch.y, sizes, 0);
+        const ms = batch.mask ? tf.split(batch.mask, sizes, 0) : null;
         for (let k = 0; k < n; k++) parts.push({ x: xs[k], y: ys[k], mask: ms ? ms[k] : undefined });
       }
       for (let k = 0; k < n; k++) {
-        const p = new Pass(this, m, parts[k], this.iterations, k);
+        const p = new Pass(this, m, [parts[k]], [1], this.iterations, k);
         passes.push(p);
-        p.firstGradient();
-        if (this.ascent) {
-          p.measureDivergence();
-          p.computeRadius();
-          p.perturb();
-          p.perturbedGradient();
-        }
+        this.runStages(p);
       }
-      return this.finish(passes);
+      return this.finish(passes, n === 1 ? [1] : countWeights(parts));
     } finally {
       passes.forEach((p) => p.dispose());
       if (n > 1) parts.forEach((b) => [b.x, b.y, b.mask].forEach((t) => t?.dispose()));
     }
   }
 
-  /** Starts a step to be taken stage by stage (see {@link StepThrough}). Needs batchSplits = 1. */
-  begin(model: ModelLike, batch: Batch): StepThrough {
+  private runStages(p: Pass): void {
+    p.firstGradient();
+    if (this.ascent) {
+      p.measureDivergence();
+      p.computeRadius();
+      p.perturb();
+      p.perturbedGradient();
+    }
+  }
+
+  /**
+   * Starts a step to be taken stage by stage (see {@link StepThrough}) on a batch, or on micro-batches accumulated
+   * as in step(). Needs batchSplits = 1.
+   */
+  begin(model: ModelLike, batch: Batch | Batch[]): StepThrough {
     if (this.batchSplits !== 1) {
       throw new OptimConfigError(`the step-through API takes whole batches (batchSplits = 1; this optimizer has ${this.batchSplits}): use step()`);
     }
     const m = asModel(model);
-    checkBatch(batch, 1);
-    return new StepThrough(this, new Pass(this, m, batch, this.iterations, 0));
+    const parts = Array.isArray(batch) ? batch : [batch];
+    if (parts.length === 0) throw new OptimConfigError('begin(model, batches) needs at least one batch');
+    parts.forEach((b) => checkBatch(b));
+    return new StepThrough(this, new Pass(this, m, parts, parts.length === 1 ? [1] : countWeights(parts), this.iterations, 0));
   }
 
-  /** @internal Averages the passes' descent gradients, checks every figure, updates targets, applies the base optimizer. */
-  finish(passes: Pass[]): StepReport {
+  /**
+   * @internal Combines the passes' descent gradients (weights: each pass's share of the loss positions, for
+   * m-sharpness), checks every figure, updates targets, applies the base optimizer.
+   */
+  finish(passes: Pass[], weights: number[] = [1]): StepReport {
     const m = passes[0].model;
     const stepNo = this.iterations + 1;
     const grads = passes.map((p) => p.descentGradient());
     const names: string[] = [];
     let values: Float32Array | Int32Array | Uint8Array;
-    const h = tf.tidy(() => {
-      const avg = passes.length === 1 ? grads[0].map((t) => t.clone()) : grads[0].map((_, i) => tf.div(tf.addN(grads.map((g) => g[i])), passes.length));
-      return avg;
-    });
+    const h = tf.tidy(() =>
+      passes.length === 1 ? grads[0].map((t) => t.clone()) : grads[0].map((_, i) => weighted(grads.map((g) => g[i]), weights)),
+    );
     try {
       const stacked = tf.tidy(() => {
         const cols: tf.Scalar[] = [];
@@ -598,7 +734,7 @@ export class SharpnessAwareOptimizer {
           const ts = passes.map((p) => p.figures[key]).filter((t): t is tf.Scalar => !!t);
           if (ts.length === 0) continue;
           names.push(key);
-          cols.push(ts.length === 1 ? ts[0] : (tf.mean(tf.stack(ts)) as tf.Scalar));
+          cols.push(ts.length === 1 ? ts[0] : weighted(ts, weights));
         }
         return tf.stack(cols);
       });
@@ -652,10 +788,23 @@ export class SharpnessAwareOptimizer {
   getConfig(): {
     method: Record<string, unknown>;
     base: { className: string; config: tf.serialization.ConfigDict };
-    options: { batchSplits: number; onNonFinite: 'throw' | 'skip'; reportCleanLoss: boolean; targetTraining: boolean };
+    options: {
+      batchSplits: number;
+      onNonFinite: 'throw' | 'skip';
+      reportCleanLoss: boolean;
+      targetTraining: boolean;
+      compare: 'train-vs-inference' | 'like-for-like';
+    };
   } {
     if (!this.methodConfig) {
       throw new OptimConfigError('getConfig needs an optimizer built by createOptimizer (a hand-built one has no method config)');
+    }
+    const fn = Object.entries(this.methodConfig).find(([, v]) => typeof v === 'function');
+    if (fn) {
+      throw new OptimConfigError(
+        `getConfig cannot serialise '${fn[0]}': it is a function. Use a named schedule ` +
+          "{kind: 'linear' | 'cosine', start, end, steps} or {kind: 'step', boundaries, values} to save the config",
+      );
     }
     return {
       method: JSON.parse(JSON.stringify(this.methodConfig)),
@@ -665,8 +814,22 @@ export class SharpnessAwareOptimizer {
         onNonFinite: this.onNonFinite,
         reportCleanLoss: this.reportCleanLoss,
         targetTraining: this.targetTraining,
+        compare: this.compare,
       },
     };
+  }
+
+  /**
+   * The complete state (base optimizer slots, TRAM/TRPO/MESA target weights, step count) as plain JSON; with
+   * getConfig() it resumes training exactly: `fromConfig(config)` then `await loadState(state)` (state.ts).
+   */
+  saveState(): Promise<OptimizerState> {
+    return saveOptimizerState(this);
+  }
+
+  /** Restores what saveState() returned (into an optimizer built from the same config). */
+  loadState(state: OptimizerState): Promise<void> {
+    return loadOptimizerState(this, state);
   }
 
   /** Frees the stored target weights and the base optimizer's slots. */

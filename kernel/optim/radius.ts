@@ -6,15 +6,17 @@
  * (§3, "TRAM is a subsolution of ASAM"), which the paper assumes but does not apply. Both default to off.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkNonNegative, checkPositive } from './errors';
+import { checkPositive } from './errors';
+import { Schedule, normalizeSchedule } from './schedule';
 
 export interface DivergenceRadius {
-  scale: number;
+  /** A number or a schedule of the step (schedule.ts). */
+  scale: Schedule;
   rhoMax?: number;
 }
 
-export function checkDivergenceRadius(r: { scale?: number; rhoMax?: number | null }): DivergenceRadius {
-  const scale = checkNonNegative('scale', r.scale ?? 1, 'scale multiplies the divergence d to give the radius; pass scale >= 0');
+export function checkDivergenceRadius(r: { scale?: Schedule; rhoMax?: number | null }): DivergenceRadius {
+  const scale = normalizeSchedule('scale', r.scale ?? 1, 'scale multiplies the divergence d to give the radius; pass scale >= 0');
   const out: DivergenceRadius = { scale };
   if (r.rhoMax !== undefined && r.rhoMax !== null) {
     out.rhoMax = checkPositive('rhoMax', r.rhoMax, 'rhoMax caps the radius; pass rhoMax > 0 or leave it out');
@@ -23,7 +25,7 @@ export function checkDivergenceRadius(r: { scale?: number; rhoMax?: number | nul
 }
 
 /** r = min(d·scale, rhoMax) as a scalar tensor (no gradient flows through d). */
-export function radiusFromDivergence(d: tf.Scalar, rule: DivergenceRadius): tf.Scalar {
+export function radiusFromDivergence(d: tf.Scalar, rule: { scale: number; rhoMax?: number }): tf.Scalar {
   return tf.tidy(() => {
     const r = rule.scale === 1 ? d.clone() : tf.mul(d, rule.scale);
     return (rule.rhoMax !== undefined ? tf.minimum(r, rule.rhoMax) : r) as tf.Scalar;

@@ -70,7 +70,7 @@ export function historyRegularizer(
   lambda: number,
   decay: number,
   spec: DivergenceSpec = { kind: 'kl', direction: 'forward', reduction: 'batchmean' },
-): Regularizer {
+): Regularizer & { getState(): tf.Tensor[] | null; setState(ts: tf.Tensor[] | null): void } {
   checkNonNegative('lambda', lambda, 'lambda weighs the trust-region term in L + λ·d; pass lambda >= 0 (0.1 in the paper)');
   const div = normalizeDivergence(spec);
   const target = parameterHistoryTarget({ decay });
@@ -81,6 +81,8 @@ export function historyRegularizer(
     prepare: (model, ctx) => [target.logits(model, { x: ctx.x })],
     term: (_model, ctx, logits, prepared) => tf.mul(divergence(div, prepared[0], logits, ctx.mask), lambda) as tf.Scalar,
     update: (model) => target.update(model),
+    getState: () => target.getState(),
+    setState: (ts: tf.Tensor[] | null) => target.setState(ts),
     dispose: () => target.dispose(),
     getConfig: () => ({ name, lambda, decay, divergence: div }),
   };

@@ -75,7 +75,12 @@ function weightsOfLayersModel(m: tf.LayersModel): tf.Tensor[] {
 }
 
 /** θ₀ / θₜ₋₁ / EMA targets: one parameter-history mechanism with a decay β. */
-export function parameterHistoryTarget(options: ParameterHistoryOptions): Target & { readonly decay: number; weights(): tf.Tensor[] | null } {
+export function parameterHistoryTarget(options: ParameterHistoryOptions): Target & {
+  readonly decay: number;
+  weights(): tf.Tensor[] | null;
+  getState(): tf.Tensor[] | null;
+  setState(ts: tf.Tensor[] | null): void;
+} {
   const decay = checkDecay('decay', options.decay);
   let weights: tf.Tensor[] | null = null;
   let bound: ModelAdapter | null = null;
@@ -83,6 +88,17 @@ export function parameterHistoryTarget(options: ParameterHistoryOptions): Target
 
   function init(model: ModelAdapter): tf.Tensor[] {
     if (weights && bound === model) return weights;
+    if (weights && bound === null) {
+      // Restored by setState: bind to the first model it meets, if the shapes fit.
+      checkShapesMatch(
+        'restored target weights do not match the model',
+        allVariables(model).map((v) => v.shape),
+        weights.map((t) => t.shape),
+        'load the state into an optimizer training the same architecture',
+      );
+      bound = model;
+      return weights;
+    }
     if (weights && bound !== model) {
       throw new OptimConfigError('this parameter-history target already tracks another model: create one optimizer per model');
     }
@@ -120,6 +136,12 @@ export function parameterHistoryTarget(options: ParameterHistoryOptions): Target
       next.forEach((t) => tf.keep(t));
       w.forEach((t) => t.dispose());
       weights = next;
+    },
+    getState: () => weights,
+    setState(ts) {
+      weights?.forEach((t) => t.dispose());
+      weights = ts ? ts.map((t) => tf.keep(t.clone())) : null;
+      bound = null;
     },
     dispose() {
       weights?.forEach((t) => t.dispose());

@@ -6,14 +6,16 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../kernel/backend';
+import { initBackend, replacedWasmKernels } from '../../kernel/backend';
 import { assertClose, on, randomArray, seeded } from './cross';
+import { setIm2colLimit } from '../../kernel/backend/kernels/conv2d-backprop-filter';
 
 const TOL = 2e-5;
 
 before(async () => {
   const r = await initBackend({ prefer: 'wasm', env: {} });
   assert.deepEqual(r.addedKernels, ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Einsum', 'UnsortedSegmentSum']);
+  assert.deepEqual(replacedWasmKernels(), ['Conv3DBackpropInputV2', 'MaxPoolGrad']);
 });
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -128,6 +130,18 @@ test('DepthwiseConv2dNativeBackpropFilter and …Input equal cpu on 60 random ca
   assert.ok(dilated >= 5 && multiplied >= 10, `coverage: ${dilated} dilated, ${multiplied} with multiplier > 1`);
 });
 
+test('Conv2DBackpropFilter equals cpu when its im2col matrix is split into batch chunks', () => {
+  const prev = setIm2colLimit(200);
+  try {
+    for (const [k, pad] of (['same', 'valid', 1] as const).entries()) {
+      const info = tf.backend_util.computeConv2DInfo([5, 6, 5, 3], [3, 2, 3, 2], [2, 1], 1, pad, undefined, false, 'channelsLast');
+      compareKernel('Conv2DBackpropFilter', { x: [5, 6, 5, 3], dy: [5, info.outHeight, info.outWidth, 2] }, { strides: [2, 1], pad, dataFormat: 'NHWC', filterShape: [3, 2, 3, 2] }, 1500 + k, `chunked ${pad}`);
+    }
+  } finally {
+    setIm2colLimit(prev);
+  }
+});
+
 test('Conv2DBackpropFilter by hand: a 1×1 input channel, 2×2 filter, stride 1, valid', () => {
   // x = [[1,2,3],[4,5,6],[7,8,9]], dy = ones(2,2): dW[i][j] = Σ of the 2×2 window starting at (i, j).
   const { values } = on('wasm', () => tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]), dy: tf.ones([1, 2, 2, 1]) } as never, { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [2, 2, 1, 1] } as never) as tf.Tensor);
@@ -205,4 +219,41 @@ test('gradients through tf ops reach the new kernels: conv2d, depthwiseConv2d, g
     return tf.grads(f)([tf.tensor4d(x, [2, 7, 6, 3]), tf.tensor4d(w, [3, 3, 3, 4]), tf.tensor4d(dw, [3, 3, 3, 2]), tf.tensor2d(table, [10, 4])]);
   };
   assertClose(on('wasm', run), on('cpu', run), 1e-4, 'grads');
+});
+
+test('MaxPoolGrad (replaced on wasm) equals cpu on 40 random poolings of negative and mixed data, and by hand', () => {
+  const rand = seeded(606);
+  for (let k = 0; k < 40; k++) {
+    const [b, h, w, c] = [int(rand, 1, 3), int(rand, 2, 9), int(rand, 2, 9), int(rand, 1, 3)];
+    const [fh, fw] = [int(rand, 1, Math.min(3, h)), int(rand, 1, Math.min(3, w))];
+    const strides: [number, number] = [int(rand, 1, 3), int(rand, 1, 3)];
+    const pad = k % 2 ? 'same' : 'valid';
+    const shift = k % 3 === 0 ? -2 : 0; // all-negative inputs: where wasm 4.22's own kernel goes wrong
+    const xs = randomArray(b * h * w * c, rand).map((v) => v + shift);
+    const run = () => {
+      const x = tf.tensor4d(xs, [b, h, w, c]);
+      const y = tf.maxPool(x, [fh, fw], strides, pad);
+      const dy = tf.tensor(randomArray(y.size, seeded(k)), y.shape);
+      return tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y } as never, { filterSize: [fh, fw], strides, pad } as never) as tf.Tensor;
+    };
+    assertClose(on('wasm', run), on('cpu', run), TOL, `case ${k} x[${b},${h},${w},${c}] pool ${fh}x${fw} s${strides} ${pad} shift ${shift}`);
+  }
+  // Windows [-3,-1;-5,-9] → max at (0,1); [-4,-1.5;-2,-6] → (0,3)... dy = 1, 2, 3, 4.
+  const { values } = on('wasm', () => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'), tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]))))(tf.tensor4d([-3, -1, -4, -1.5, -5, -9, -2, -6, -5, -3, -5.5, -8, -9.7, -7, -9.3, -2.3], [1, 4, 4, 1])));
+  assert.deepEqual(Array.from(values[0]), [0, 1, 0, 2, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 4]);
+});
+
+test('Conv3DBackpropInputV2 (replaced on wasm) equals cpu on 20 random cases, also right after other allocations', () => {
+  const rand = seeded(707);
+  for (let k = 0; k < 20; k++) {
+    const [b, d, h, w, c, o] = [int(rand, 1, 2), int(rand, 2, 6), int(rand, 2, 6), int(rand, 2, 6), int(rand, 1, 3), int(rand, 1, 3)];
+    const f = [int(rand, 1, Math.min(2, d)), int(rand, 1, Math.min(3, h)), int(rand, 1, Math.min(3, w))];
+    const s = int(rand, 1, 2);
+    const pad = k % 2 ? 'same' : 'valid';
+    const info = tf.backend_util.computeConv3DInfo([b, d, h, w, c], [f[0], f[1], f[2], c, o], s, 1, pad);
+    const dyShape = [b, info.outDepth, info.outHeight, info.outWidth, o];
+    // Fill the allocator with garbage first: the original wasm kernel read uninitialised memory.
+    on('wasm', () => tf.mul(tf.ones([b * d * h * w * c * 4]), 7));
+    compareKernel('Conv3DBackpropInputV2', { dy: dyShape, filter: [f[0], f[1], f[2], c, o] }, { strides: [s, s, s], pad, inputShape: [b, d, h, w, c] }, 8000 + k, `case ${k} x[${b},${d},${h},${w},${c}] f${f} s${s} ${pad}`);
+  }
 });

@@ -19,7 +19,7 @@ describe('getConfig / fromConfig', () => {
       assert.deepEqual(getConfig(b), json);
       assert.equal(json.method.name, method.name);
       assert.equal(json.base.className, 'Adam');
-      assert.deepEqual(json.options, { batchSplits: 2, onNonFinite: 'skip', reportCleanLoss: false, targetTraining: false });
+      assert.deepEqual(json.options, { batchSplits: 2, onNonFinite: 'skip', reportCleanLoss: false, targetTraining: false, compare: 'train-vs-inference' });
       const ma = mlp({ seed: 51 });
       const mb = mlp({ seed: 51 });
       const data = batch(8);

@@ -131,13 +131,13 @@ describe('bad input gets an error that names the problem', () => {
     throwsConfig(() => opt.step(model, short), /batch shapes do not match: x has 8 examples .* but y has 3/);
     const oneHot = { x: b.x, y: tf.oneHot(b.y, 3) };
     throwsConfig(() => opt.step(model, oneHot), /labels have shape \[8,3\] but logits \[8,3\]: labels must be class indices of shape \[8\]/);
-    const split3 = createOptimizer({ name: 'sam' }, sgd(), { batchSplits: 3 });
-    throwsConfig(() => split3.step(model, b), /batchSplits = 3 does not divide the batch size 8/);
+    const split9 = createOptimizer({ name: 'sam' }, sgd(), { batchSplits: 9 });
+    throwsConfig(() => split9.step(model, b), /batchSplits = 9 is more than the batch size 8: use batchSplits <= 8/);
     const badNoise = createOptimizer({ name: 'tram', target: 'x' }, sgd(), { noise: () => tf.zeros([8, 2]) });
     throwsConfig(() => badNoise.step(model, b), /noise source returned \[8,2\] but the input embeddings have shape \[8,4\]/);
     throwsConfig(() => divergence({ kind: 'kl' }, tf.zeros([2, 3]), tf.zeros([2, 4])), /same shape/);
     [short.y, oneHot.y].forEach((t) => t.dispose());
-    [opt, split3, badNoise].forEach((o) => o.dispose());
+    [opt, split9, badNoise].forEach((o) => o.dispose());
     model.dispose();
     disposeBatch(b);
   });

@@ -33,6 +33,28 @@ for (const backend of BACKENDS) {
       }
     }
 
+    it("unchanged by like-for-like TRAM steps and by remainder splits (10 = 4 + 3 + 3) on a dropout + BatchNorm model", (t) => {
+      if (!ok) return t.skip(`${backend} backend unavailable`);
+      const model = mlp({ batchNorm: true, dropout: 0.1, seed: 12 });
+      const b = batch(10);
+      const opts = [
+        createOptimizer({ name: 'tram', target: 'ema', decay: 0.9 }, tf.train.adam(0.01), { compare: 'like-for-like' }),
+        createOptimizer({ name: 'tram', target: 'x', noise: { kind: 'gaussian', sigma: 0.1 } }, tf.train.adam(0.01), { compare: 'like-for-like', batchSplits: 3 }),
+        createOptimizer({ name: 'tram-fisher' }, tf.train.adam(0.01), { batchSplits: 3 }),
+      ];
+      for (const opt of opts) {
+        opt.step(model, b);
+        const n0 = tf.memory().numTensors;
+        for (let i = 0; i < 2; i++) {
+          opt.step(model, b);
+          assert.equal(tf.memory().numTensors, n0, `${opt.name}: step ${i + 2}`);
+        }
+        opt.dispose();
+      }
+      disposeBatch(b);
+      model.dispose();
+    });
+
     it('unchanged by a step that throws (non-finite loss), and θ is left as it was', (t) => {
       if (!ok) return t.skip(`${backend} backend unavailable`);
       const model = mlp({ seed: 3 });

@@ -24,7 +24,7 @@ function asTensor(info: TensorInfo, backend: RefCounting): tf.Tensor {
  * A kernelFunc computing `f(inputs, attrs)` with tf ops. `f` must return a new tensor (never one
  * of its inputs unchanged); `names` lists the input names in the order `f` receives them.
  */
-export function composed(names: readonly string[], f: (xs: tf.Tensor[], attrs: Record<string, unknown>) => tf.Tensor): tf.KernelFunc {
+export function composed(names: readonly string[], f: (xs: tf.Tensor[], attrs: Record<string, unknown>, backend: tf.KernelBackend) => tf.Tensor): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const rc = backend as unknown as RefCounting;
     const result = tf.tidy(() => {
@@ -33,7 +33,7 @@ export function composed(names: readonly string[], f: (xs: tf.Tensor[], attrs: R
         if (info == null) throw new Error(`missing kernel input '${n}'`);
         return asTensor(info, rc);
       });
-      const r = f(xs, (attrs ?? {}) as Record<string, unknown>);
+      const r = f(xs, (attrs ?? {}) as Record<string, unknown>, backend as tf.KernelBackend);
       return xs.includes(r) ? r.clone() : r;
     });
     rc.incRef(result.dataId);
@@ -57,12 +57,38 @@ export function tapSlice(xp: tf.Tensor4D, rowStart: number, colStart: number, ou
  * tap of a (fh, fw) filter with dilation (dh, dw) over an (outH, outW) grid; extra zeros past the
  * convolution's own padding are never read by a tap.
  */
-export function padForTaps(x: tf.Tensor4D, top: number, left: number, fh: number, fw: number, dh: number, dw: number, outH: number, outW: number, sh: number, sw: number): tf.Tensor4D {
+export function padForTaps(x: tf.Tensor4D, top: number, left: number, fh: number, fw: number, dh: number, dw: number, outH: number, outW: number, sh: number, sw: number, value = 0): tf.Tensor4D {
   const [, h, w] = x.shape;
   const needH = (fh - 1) * dh + (outH - 1) * sh + 1;
   const needW = (fw - 1) * dw + (outW - 1) * sw + 1;
   const bottom = Math.max(0, needH - h - top);
   const right = Math.max(0, needW - w - left);
   if (top === 0 && left === 0 && bottom === 0 && right === 0) return x;
-  return tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+  return tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]], value);
+}
+
+/**
+ * Places t [B, oh, ow, C] on a stride grid inside a zero [B, outH, outW, C]: t[p, q] lands at
+ * (row + p·sh, col + q·sw). The caller guarantees row + (oh−1)·sh < outH and col + (ow−1)·sw < outW.
+ */
+export function spreadOnGrid(t: tf.Tensor4D, row: number, col: number, sh: number, sw: number, outH: number, outW: number): tf.Tensor4D {
+  const u = spreadAxis(spreadAxis(t, 1, sh), 2, sw) as tf.Tensor4D;
+  const [, uh, uw] = u.shape;
+  return tf.pad(u, [[0, 0], [row, outH - row - uh], [col, outW - col - uw], [0, 0]]);
+}
+
+/**
+ * Inserts stride − 1 zeros between consecutive entries along `axis`: length n becomes
+ * (n − 1)·stride + 1. Done on a rank-4 view (wasm's pad is wrong for rank 8; rank 4 is tested).
+ */
+export function spreadAxis(t: tf.Tensor, axis: number, stride: number): tf.Tensor {
+  if (stride === 1) return t;
+  const shape = t.shape;
+  const n = shape[axis];
+  const pre = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const post = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const padded = tf.pad(t.reshape([pre, n, 1, post]), [[0, 0], [0, 0], [0, stride - 1], [0, 0]]);
+  const len = (n - 1) * stride + 1;
+  const kept = tf.slice(padded.reshape([pre, n * stride, post]), [0, 0, 0], [pre, len, post]);
+  return kept.reshape([...shape.slice(0, axis), len, ...shape.slice(axis + 1)]);
 }

@@ -15,7 +15,7 @@
  * runs on wasm's own DepthwiseConv2dNative.
  */
 import * as tf from '@tensorflow/tfjs';
-import { composed, padForTaps, tapSlice } from './compose';
+import { composed, padForTaps, spreadAxis, tapSlice } from './compose';
 
 type Attrs = {
   strides: number | [number, number];
@@ -54,13 +54,9 @@ export const depthwiseBackpropInputWasm = composed(['dy', 'filter'], ([dy0, w0],
     throw new Error(`DepthwiseConv2dNativeBackpropInput: dy has shape [${dy.shape}] but the convolution's output is [${b},${oh},${ow},${c * m}]; pass the dy of this convolution.`);
   }
   // U: dy on the stride grid, [(oh−1)·sh + 1, (ow−1)·sw + 1].
-  let u: tf.Tensor4D = dy;
+  let u = spreadAxis(spreadAxis(dy, 1, sh), 2, sw) as tf.Tensor4D;
   const uh = (oh - 1) * sh + 1;
   const uw = (ow - 1) * sw + 1;
-  if (sh > 1 || sw > 1) {
-    const spread = tf.pad(dy.reshape([b, oh, 1, ow, 1, c * m]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-    u = tf.slice(spread.reshape([b, oh * sh, ow * sw, c * m]) as tf.Tensor4D, [0, 0, 0, 0], [b, uh, uw, c * m]);
-  }
   // Pad (or crop) so that a 'valid' dilated convolution yields exactly ih × iw.
   const padTop = (fh - 1) * dh - info.padInfo.top;
   const padLeft = (fw - 1) * dw - info.padInfo.left;
