@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --backends wasm,cpu] [-- --out DIR]`: the performance suite (#6, #3).
+ * `npm run bench [-- --quick] [-- --backends wasm,cpu] [-- --models text,cnn-layers] [-- --out DIR]`: the performance
+ * suite (#6, #3, #10).
  *
  * Step cost of every method on three models and every available backend, as ratios measured in one run;
  * backend speed (wasm's fast matMul gradient, native); ours vs PyTorch on CPU; kernel cold start, trivial
@@ -29,21 +30,28 @@ import type { Results } from './results';
 interface Options {
   quick: boolean;
   backends: string[] | null;
+  models: ModelKind[] | null;
   out: string | null;
 }
 
-const usage = 'usage: npm run bench [-- --quick] [--backends wasm,cpu,tensorflow] [--out DIR]';
+const ALL_MODELS: ModelKind[] = ['mlp', 'cnn', 'cnn-layers', 'text', 'transformer'];
+
+const usage = `usage: npm run bench [-- --quick] [--backends wasm,cpu,tensorflow] [--models ${ALL_MODELS.join(',')}] [--out DIR]`;
 
 export function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, backends: null, out: null };
+  const o: Options = { quick: false, backends: null, models: null, out: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
-    else if (a === '--backends' || a === '--out') {
+    else if (a === '--backends' || a === '--out' || a === '--models') {
       const v = argv[++i];
       if (!v || v.startsWith('--')) throw new Error(`${a} needs a value. ${usage}`);
       if (a === '--out') o.out = v;
-      else o.backends = v.split(',').filter(Boolean);
+      else if (a === '--models') {
+        const bad = v.split(',').filter((m) => !ALL_MODELS.includes(m as ModelKind));
+        if (bad.length) throw new Error(`unknown model${bad.length > 1 ? 's' : ''} ${bad.join(', ')} for --models: use ${ALL_MODELS.join(', ')}. ${usage}`);
+        o.models = v.split(',').filter(Boolean) as ModelKind[];
+      } else o.backends = v.split(',').filter(Boolean);
     } else if (a === '-h' || a === '--help') {
       console.log(usage);
       process.exit(0);
@@ -102,7 +110,7 @@ async function main(): Promise<number> {
   log(`bench: backends ${measured.join(', ') || 'none'}${Object.keys(skipped).length ? ` (not: ${Object.keys(skipped).join(', ')})` : ''}`);
   if (!measured.length) throw new Error('no backend could be started; run `tram doctor` to see why');
   const primary = measured.includes('wasm') ? 'wasm' : measured[0];
-  const models: ModelKind[] = opts.quick ? ['mlp'] : ['mlp', 'cnn', 'transformer'];
+  const models: ModelKind[] = opts.models ?? (opts.quick ? ['mlp'] : ALL_MODELS);
 
   // Step cost, every backend (the primary first, the slow pure-JS cpu last).
   const order = [primary, ...measured.filter((b) => b !== primary)].sort((a, b) => Number(a === 'cpu') - Number(b === 'cpu'));

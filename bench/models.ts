@@ -4,6 +4,10 @@
  * - `mlp`: 784-256-256-10 with tanh (an MNIST-sized classifier).
  * - `cnn`: 28×28×1 → conv3×3(8) → maxpool → conv3×3(16) → maxpool → dense 10; the convolutions are im2col +
  *   matMul (`PatchConv2D`), because wasm cannot train `tf.layers.conv2d`.
+ * - `cnn-layers`: the same CNN with `tf.layers.conv2d` (its kernel gradient is `Conv2DBackpropFilter`, which the
+ *   kernel registers for wasm; before #10 this model could not train on wasm).
+ * - `text`: Embedding (integer token ids) → mean over positions → dense: an Embedding text classifier (its gradient is
+ *   `UnsortedSegmentSum`, registered for wasm by the kernel since #10). TRAM-x noises the Embedding output.
  * - `transformer`: a 2-block pre-norm encoder over one-hot tokens. The embedding is oneHot × matMul (a
  *   bias-free dense layer on one-hot input), since `tf.gather` cannot be trained on the wasm backend; positional
  *   embeddings and multi-head self-attention are small custom layers; mean pooling, then a dense head.
@@ -13,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export type ModelKind = 'mlp' | 'cnn' | 'transformer';
+export type ModelKind = 'mlp' | 'cnn' | 'cnn-layers' | 'text' | 'transformer';
 
 export interface MlpSpec {
   kind: 'mlp';
@@ -27,6 +31,19 @@ export interface CnnSpec {
   channels: number[];
   classes: number;
 }
+export interface CnnLayersSpec {
+  kind: 'cnn-layers';
+  size: number;
+  channels: number[];
+  classes: number;
+}
+export interface TextSpec {
+  kind: 'text';
+  vocab: number;
+  seq: number;
+  dim: number;
+  classes: number;
+}
 export interface TransformerSpec {
   kind: 'transformer';
   vocab: number;
@@ -37,15 +54,17 @@ export interface TransformerSpec {
   blocks: number;
   classes: number;
 }
-export type ModelSpec = MlpSpec | CnnSpec | TransformerSpec;
+export type ModelSpec = MlpSpec | CnnSpec | CnnLayersSpec | TextSpec | TransformerSpec;
 
 export const defaultSpecs: Record<ModelKind, ModelSpec> = {
   mlp: { kind: 'mlp', input: 784, hidden: [256, 256], classes: 10 },
   cnn: { kind: 'cnn', size: 28, channels: [8, 16], classes: 10 },
+  'cnn-layers': { kind: 'cnn-layers', size: 28, channels: [8, 16], classes: 10 },
+  text: { kind: 'text', vocab: 2000, seq: 64, dim: 32, classes: 2 },
   transformer: { kind: 'transformer', vocab: 64, seq: 32, dModel: 64, heads: 4, ff: 128, blocks: 2, classes: 10 },
 };
 
-export const defaultBatch: Record<ModelKind, number> = { mlp: 64, cnn: 32, transformer: 16 };
+export const defaultBatch: Record<ModelKind, number> = { mlp: 64, cnn: 32, 'cnn-layers': 32, text: 64, transformer: 16 };
 
 export function describeSpec(s: ModelSpec): string {
   switch (s.kind) {
@@ -53,6 +72,10 @@ export function describeSpec(s: ModelSpec): string {
       return `MLP ${[s.input, ...s.hidden, s.classes].join('-')} tanh`;
     case 'cnn':
       return `CNN ${s.size}×${s.size}×1, conv3×3 (im2col) ${s.channels.join('/')} + maxpool, dense ${s.classes}`;
+    case 'cnn-layers':
+      return `CNN ${s.size}×${s.size}×1, tf.layers.conv2d 3×3 ${s.channels.join('/')} + maxpool, dense ${s.classes}`;
+    case 'text':
+      return `text: Embedding ${s.vocab}×${s.dim} on ${s.seq} token ids, mean pooling, dense ${s.classes}`;
     case 'transformer':
       return `transformer ${s.blocks} blocks, d=${s.dModel}, ${s.heads} heads, ff ${s.ff}, seq ${s.seq}, vocab ${s.vocab} (oneHot×matMul embedding), ${s.classes} classes`;
   }
@@ -227,6 +250,25 @@ function buildCnn(s: CnnSpec): tf.LayersModel {
   return m;
 }
 
+function buildCnnLayers(s: CnnLayersSpec): tf.LayersModel {
+  const m = tf.sequential();
+  s.channels.forEach((c, i) => {
+    m.add(tf.layers.conv2d({ filters: c, kernelSize: 3, padding: 'same', activation: 'relu', ...(i === 0 ? { inputShape: [s.size, s.size, 1] } : {}) }));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  });
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: s.classes }));
+  return m;
+}
+
+function buildText(s: TextSpec): tf.LayersModel {
+  return tf.sequential({ layers: [
+    tf.layers.embedding({ inputDim: s.vocab, outputDim: s.dim, inputLength: s.seq }),
+    tf.layers.globalAveragePooling1d({}),
+    tf.layers.dense({ units: s.classes }),
+  ] });
+}
+
 function buildTransformer(s: TransformerSpec): tf.LayersModel {
   const input = tf.input({ shape: [s.seq, s.vocab] });
   let x = tf.layers.dense({ units: s.dModel, useBias: false, name: 'embedding' }).apply(input) as tf.SymbolicTensor;
@@ -252,6 +294,10 @@ export function buildModel(s: ModelSpec): tf.LayersModel {
       return buildMlp(s);
     case 'cnn':
       return buildCnn(s);
+    case 'cnn-layers':
+      return buildCnnLayers(s);
+    case 'text':
+      return buildText(s);
     case 'transformer':
       return buildTransformer(s);
   }
@@ -263,7 +309,10 @@ export function inputShape(s: ModelSpec): number[] {
     case 'mlp':
       return [s.input];
     case 'cnn':
+    case 'cnn-layers':
       return [s.size, s.size, 1];
+    case 'text':
+      return [s.seq];
     case 'transformer':
       return [s.seq, s.vocab];
   }
@@ -276,14 +325,17 @@ export interface Batch {
 }
 
 /**
- * A fixed random batch: Gaussian inputs (MLP/CNN) or one-hot random tokens (transformer), uniform labels.
+ * A fixed random batch: Gaussian inputs (MLP/CNN), random token ids (text) or one-hot random tokens (transformer),
+ * uniform labels.
  * The caller disposes it.
  */
 export function randomBatch(s: ModelSpec, batch: number, seed = 1): Batch {
   return tf.tidy(() => {
     const x = s.kind === 'transformer'
       ? tf.oneHot(tf.randomUniform([batch, s.seq], 0, s.vocab, 'int32', seed), s.vocab).toFloat()
-      : tf.randomNormal([batch, ...inputShape(s)], 0, 1, 'float32', seed);
+      : s.kind === 'text'
+        ? tf.randomUniform([batch, s.seq], 0, s.vocab, 'int32', seed)
+        : tf.randomNormal([batch, ...inputShape(s)], 0, 1, 'float32', seed);
     const y = tf.randomUniform([batch], 0, s.classes, 'int32', seed + 1) as tf.Tensor1D;
     return { x, y };
   });

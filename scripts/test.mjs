@@ -19,6 +19,7 @@ const stages = [
   { name: 'backend', cmd: nodeTest('backend'), needs: 'out/test/backend' },
   { name: 'data', cmd: nodeTest('data'), needs: 'out/test/data' },
   { name: 'golden', cmd: [node, 'bin/tram.js', 'golden', '../shared/golden/cases'] },
+  { name: 'zoo', cmd: nodeTest('zoo'), needs: 'out/test/zoo' },
   { name: 'charts', cmd: nodeTest('charts'), needs: 'out/test/charts' },
   { name: 'kernel', cmd: nodeTest('kernel'), needs: 'out/test/kernel' },
   { name: 'jupyter', cmd: nodeTest('jupyter'), needs: 'out/test/jupyter' },

@@ -15,7 +15,8 @@ The models are the architectures of bench/models.ts; the steps follow the equati
   base:   θ ← Adam(θ, ∇L(θ))
   asam:   g = ∇L(θ); T = |θ| + η on weight matrices (rank ≥ 2), 1 elsewhere; ε = ρ·T²g/‖Tg‖;
           θ ← Adam(θ, ∇L(θ + ε))                                             (2 forward, 2 backward)
-  tram-x: p = f(x; θ) from the first pass; q = f(x + z; θ) with z ~ N(0, σ²), no gradient;
+  tram-x: p = f(x; θ) from the first pass; q = f(x + z; θ) with z ~ N(0, σ²), no gradient (for the text model,
+          q = f(embed(x) + z; θ): the noise goes on the Embedding output);
           d = mean_b KL(q_b ‖ p_b); ε = d·T²g/‖Tg‖ (paper Eq. 7);
           θ ← Adam(θ, ∇L(θ + ε))  (paper Eq. 6)                               (3 forward, 2 backward)
 """
@@ -104,15 +105,33 @@ class Transformer(nn.Module):
         return self.head(self.ln_final(x).mean(dim=1))
 
 
+class Text(nn.Module):
+    """Embedding over integer token ids, mean over positions, dense head. `sigma` noises the embeddings (TRAM-x)."""
+
+    def __init__(self, s):
+        super().__init__()
+        self.embed = nn.Embedding(s["vocab"], s["dim"])
+        self.out = nn.Linear(s["dim"], s["classes"])
+
+    def forward(self, x, sigma=0.0):
+        e = self.embed(x)
+        if sigma:
+            e = e + torch.randn_like(e) * sigma
+        return self.out(e.mean(dim=1))
+
+
 def build(spec):
-    return {"mlp": Mlp, "cnn": Cnn, "transformer": Transformer}[spec["kind"]](spec)
+    # 'cnn-layers' is the tfjs tf.layers.conv2d build of the same architecture as 'cnn'.
+    return {"mlp": Mlp, "cnn": Cnn, "cnn-layers": Cnn, "text": Text, "transformer": Transformer}[spec["kind"]](spec)
 
 
 def random_batch(spec, batch, gen):
     if spec["kind"] == "transformer":
         tokens = torch.randint(0, spec["vocab"], (batch, spec["seq"]), generator=gen)
         x = F.one_hot(tokens, spec["vocab"]).float()
-    elif spec["kind"] == "cnn":
+    elif spec["kind"] == "text":
+        x = torch.randint(0, spec["vocab"], (batch, spec["seq"]), generator=gen)
+    elif spec["kind"] in ("cnn", "cnn-layers"):
         x = torch.randn(batch, spec["size"], spec["size"], 1, generator=gen)
     else:
         x = torch.randn(batch, spec["input"], generator=gen)
@@ -164,7 +183,10 @@ class Stepper:
     def tram_x(self, x, y):
         current = self._grad(x, y)
         with torch.no_grad():
-            target = self.model(x + torch.randn_like(x) * self.sigma)
+            if isinstance(self.model, Text):  # integer ids: noise the embeddings, never the ids
+                target = self.model(x, self.sigma)
+            else:
+                target = self.model(x + torch.randn_like(x) * self.sigma)
             d = F.kl_div(F.log_softmax(current, -1), F.log_softmax(target, -1), log_target=True,
                          reduction="batchmean")
         self._ascend_and_descend(x, y, d, self.tram_eta)
