@@ -15,7 +15,7 @@ import { METHODS } from './methods';
 import { MODES, Mode } from './settings';
 import { digitsTask, spamTask, Task, DATA_SEED } from './tasks';
 import { pretrain, fineTune, evaluate, RunResult, PRETRAIN_SEED } from './protocol';
-import { summarise, MethodSummary } from './summary';
+import { summarise, comparisons, MethodSummary, Comparison } from './summary';
 import { accuracyChart, tradeOffChart, sharpnessChart, ckaChart, radiusChart, deltaChart } from './charts';
 
 interface Args {
@@ -26,7 +26,7 @@ interface Args {
   out?: string;
 }
 
-const USAGE = 'usage: npm run experiments -- --full | --quick [--seeds 1,2,3] [--tasks digits,spam] [--methods Adam,TRAM-x] [--out DIR]\n       npm run experiments -- --replot DIR   (redraw the charts of DIR/results.json)';
+const USAGE = 'usage: npm run experiments -- --full | --quick [--seeds 1,2,3] [--tasks digits,spam] [--methods Adam,TRAM-x] [--out DIR]\n       npm run experiments -- --replot DIR   (redraw the charts of DIR/results.json)\n       npm run experiments -- --resummarise DIR   (recompute the statistics of DIR/summary.json from DIR/results.json)';
 
 export function parseArgs(argv: string[]): Args {
   let mode: Mode | undefined;
@@ -65,7 +65,7 @@ async function selectBackend(): Promise<string> {
 }
 
 /** Round to 5 significant digits to keep the JSON readable. */
-const round = (_k: string, v: unknown) => (typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v);
+export const round = (_k: string, v: unknown) => (typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v);
 
 function writePng(file: string, bundle: { 'image/png': string }): void {
   fs.writeFileSync(file, Buffer.from(bundle['image/png'], 'base64'));
@@ -86,7 +86,34 @@ export function writeCharts(out: string, task: string, runs: RunResult[]): void 
   for (const [k, b] of Object.entries(charts)) writePng(path.join(out, `${task}-${k}.png`), b);
 }
 
+type TaskEntry = { name: string; description: string; pretrained: unknown; runs: RunResult[]; summary: MethodSummary[]; comparisons: Comparison[] };
+
+/** The summary file: the header and, per task, everything but the runs. */
+function summaryOf(results: { tasks: TaskEntry[] } & Record<string, unknown>): unknown {
+  return { ...results, tasks: results.tasks.map((t) => ({ name: t.name, description: t.description, pretrained: t.pretrained, summary: t.summary, comparisons: t.comparisons })) };
+}
+
+/** Recompute every statistic (means, paired tests, Holm, comparisons) of a finished run from its runs. */
+export function resummarise(dir: string): void {
+  const file = path.join(dir, 'results.json');
+  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as { tasks: TaskEntry[] } & Record<string, unknown>;
+  for (const t of r.tasks) {
+    t.summary = summarise(t.runs);
+    t.comparisons = comparisons(t.runs);
+  }
+  fs.writeFileSync(file, JSON.stringify(r, round, 1) + '\n');
+  fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(summaryOf(r), round, 1) + '\n');
+}
+
 export async function main(argv: string[]): Promise<number> {
+  const resum = argv.indexOf('--resummarise');
+  if (resum >= 0) {
+    const dir = argv[resum + 1];
+    if (!dir) throw new Error(`--resummarise needs the results folder, e.g. --resummarise notebooks/results/full\n${USAGE}`);
+    resummarise(dir);
+    process.stdout.write(`recomputed the statistics of ${dir}/summary.json and ${dir}/results.json from the runs in results.json\n`);
+    return 0;
+  }
   const replot = argv.indexOf('--replot');
   if (replot >= 0) {
     // redraw the charts of a finished run from its results.json, without running anything
@@ -117,14 +144,11 @@ export async function main(argv: string[]): Promise<number> {
     environment: { backend, tfjs: tf.version.tfjs, node: process.version, cpus: os.cpus().length, platform: `${os.platform()} ${os.arch()}` },
     startedAt: new Date(started).toISOString(),
   };
-  const taskResults: { name: string; description: string; pretrained: ReturnType<typeof evaluate>; runs: RunResult[]; summary: MethodSummary[] }[] = [];
+  const taskResults: TaskEntry[] = [];
   const save = (done: boolean) => {
     const seconds = (Date.now() - started) / 1000;
     fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify({ ...header, finished: done, seconds, tasks: taskResults }, round, 1) + '\n');
-    fs.writeFileSync(
-      path.join(out, 'summary.json'),
-      JSON.stringify({ ...header, finished: done, seconds, tasks: taskResults.map((t) => ({ name: t.name, description: t.description, pretrained: t.pretrained, summary: t.summary })) }, round, 1) + '\n',
-    );
+    fs.writeFileSync(path.join(out, 'summary.json'), JSON.stringify(summaryOf({ ...header, finished: done, seconds, tasks: taskResults }), round, 1) + '\n');
   };
   const log = (s: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)}s] ${s}\n`);
   log(`experiments --${args.mode}: backend ${backend}, seeds ${seeds.join(',')}, ${methods.length} methods, tasks ${args.tasks.join(',')} -> ${out}`);
@@ -133,13 +157,14 @@ export async function main(argv: string[]): Promise<number> {
     const pre = pretrain(task.shape, task.pretrain, settings.protocol);
     const pretrained = evaluate(task, pre, pre, settings.protocol);
     log(`${task.name}: pre-trained; in-domain acc ${pretrained.inDomain.accuracy.toFixed(3)}, zero-shot ${pretrained.zeroShotAccuracy.toFixed(3)}`);
-    const entry = { name: task.name, description: task.description, pretrained, runs: [] as RunResult[], summary: [] as MethodSummary[] };
+    const entry: TaskEntry = { name: task.name, description: task.description, pretrained, runs: [], summary: [], comparisons: [] };
     taskResults.push(entry);
     for (const seed of seeds) {
       for (const m of methods) {
         const r = fineTune(task, pre, m, seed, settings.protocol);
         entry.runs.push(r);
         entry.summary = summarise(entry.runs);
+        entry.comparisons = comparisons(entry.runs);
         save(false);
         log(`${task.name} seed ${seed} ${m.label.padEnd(12)} ${r.seconds.toFixed(1)}s epoch ${r.selectedEpoch}: in-domain ${r.inDomain.accuracy.toFixed(3)} zero-shot ${r.zeroShotAccuracy.toFixed(3)} sharpness ${r.inDomain.sharpness.toFixed(2)}/${r.zeroShotSharpness.toFixed(2)} CKA ${r.inDomain.cka.toFixed(3)}/${r.zeroShotCka.toFixed(3)}`);
       }
