@@ -3,13 +3,20 @@
  * A = I, as the TRAM paper measures it (Appendix B.7, Table 6):
  *
  *     φ(θ, ε) = ( max_{y ∈ C_ε} L(θ + y) − L(θ) ) / ( 1 + L(θ) ) × 100,
- *     C_ε = { y : |yᵢ| ≤ ε (|θᵢ| + 1) }  (element-wise over every parameter).
+ *     C_ε = { y : |yᵢ| ≤ bᵢ },  bᵢ = ε (|θᵢ| + 1)  (element-wise over every parameter).
  *
- * The inner maximum is approximated by projected gradient ascent from a start y₀ ∈ C_ε:
+ * C_ε is a box, so the inner maximum is approached by ascent projected back onto the box,
+ * Π(y)ᵢ = min(max(yᵢ, −bᵢ), bᵢ), from a start y₀ ∈ C_ε:
  *
- *     y_{k+1} = Π_C( y_k + lr · ∇L(θ + y_k) ),   Π_C(y)ᵢ = min(max(yᵢ, −bᵢ), bᵢ),  bᵢ = ε(|θᵢ|+1),
+ *     'sign' (default):  y_{k+1} = Π( y_k + α · b ⊙ sign ∇L(θ + y_k) )   (steepest ascent in the box's ∞-norm;
+ *                        α = stepSize, default 0.5: a coordinate crosses the box in 4 steps)
+ *     'gradient':        y_{k+1} = Π( y_k + lr · ∇L(θ + y_k) )             (lr = stepSize, default 1)
  *
- * and max L is the largest loss seen at an evaluated point (y = 0 included, so φ ≥ 0).
+ * max L is the largest loss over every evaluated iterate y₀ … y_steps (y = 0 included, so φ ≥ 0).
+ * With `batches`, L is the batch mean and EVERY iterate is evaluated on ALL batches; only the
+ * ascent direction uses batch k mod n (or `accumulate` consecutive ones). This is the one
+ * ε-sharpness of the project: kernel/experiments measures its tables with it ('sign', α = 0.5,
+ * zero start).
  * The paper maximised with SGD (LR 8e-5, batch 32, 4 accumulation steps, ε = 1e-5; the number of
  * ascent steps is not reported); Keskar et al. used L-BFGS-B with ε = 1e-3 or 5e-4.
  */
@@ -21,9 +28,13 @@ export interface SharpnessOptions {
   epsilon?: number;
   /** Number of ascent steps (default 20). */
   steps?: number;
-  /** Ascent step size on the raw gradient (default 1: the box is ε(|θ|+1) wide, so most coordinates reach a face quickly). */
+  /** 'sign' (projected sign ascent, default) or 'gradient' (projected gradient ascent). */
+  method?: 'sign' | 'gradient';
+  /** 'sign': the fraction α of the box half-width b moved per step (default 0.5). 'gradient': the learning rate (default 1). */
+  stepSize?: number;
+  /** Same as `stepSize` for method 'gradient' (kept for existing callers). */
   lr?: number;
-  /** Start point: 'random' (uniform in the box, seeded; default) or 'zero' (stalls at a stationary θ). */
+  /** Start point: 'random' (uniform in the box, seeded; default) or 'zero' (from θ: stalls where ∇L = 0 exactly). */
   start?: 'random' | 'zero';
   seed?: number;
   /** With `batches`: gradients of this many consecutive batches are averaged per ascent step (default 1; the paper used 4). */
@@ -35,7 +46,7 @@ export interface SharpnessResult {
   sharpness: number;
   /** L(θ). */
   baseLoss: number;
-  /** The largest L(θ + y) found in the box. */
+  /** The largest L(θ + y) over the evaluated iterates. */
   maxLoss: number;
   /** Ascent steps taken. */
   steps: number;
@@ -48,11 +59,8 @@ const FN = 'epsilonSharpness';
  * ε-sharpness of `loss` around the current values of `variables`; θ is restored bit-exactly and
  * no tensor is left behind.
  *
- * Without `batches`, `loss()` is the whole objective. With `batches` (a finite iterable, read
- * once into an array), L(θ) is the mean of
- * `loss(b)` over all batches (equal batch sizes assumed), ascent step k uses batch k mod n (or
- * `accumulate` consecutive ones), and L is evaluated on all batches at the start, the first and
- * the last point.
+ * Without `batches`, `loss()` is the whole objective. With `batches` (a finite iterable, read once
+ * into an array), L is the mean of `loss(b)` over all batches (equal batch sizes assumed).
  */
 export function epsilonSharpness(variables: tf.Variable[], loss: () => tf.Scalar, opts?: SharpnessOptions): SharpnessResult;
 export function epsilonSharpness<B>(variables: tf.Variable[], loss: (batch: B) => tf.Scalar, opts: SharpnessOptions & { batches: Iterable<B> }): SharpnessResult;
@@ -65,7 +73,12 @@ export function epsilonSharpness<B>(
   if (typeof loss !== 'function') throw new Error(`${FN}: loss must be a function returning a tf.Scalar (got ${typeof loss})`);
   const epsilon = checkNumber(FN, 'epsilon', opts.epsilon ?? 1e-3, { min: 0, hint: 'the box is |yᵢ| ≤ ε(|θᵢ|+1)' });
   const steps = checkNumber(FN, 'steps', opts.steps ?? 20, { min: 0, integer: true });
-  const lr = checkNumber(FN, 'lr', opts.lr ?? 1, { min: 0, exclusiveMin: true });
+  const method = opts.method ?? 'sign';
+  if (method !== 'sign' && method !== 'gradient') throw new Error(`${FN}: method must be 'sign' or 'gradient' (got ${String(method)})`);
+  if (opts.lr !== undefined && method === 'sign') throw new Error(`${FN}: lr is the step of method 'gradient'; for 'sign' set stepSize (a fraction of the box half-width), or pass method: 'gradient'`);
+  const stepSize = method === 'sign'
+    ? checkNumber(FN, 'stepSize', opts.stepSize ?? 0.5, { min: 0, exclusiveMin: true, hint: "for method 'sign' it is a fraction of the box half-width" })
+    : checkNumber(FN, opts.lr !== undefined ? 'lr' : 'stepSize', opts.stepSize ?? opts.lr ?? 1, { min: 0, exclusiveMin: true });
   const accumulate = checkNumber(FN, 'accumulate', opts.accumulate ?? 1, { min: 1, integer: true });
   const seed = checkNumber(FN, 'seed', opts.seed ?? 0, { integer: true });
   const start = opts.start ?? 'random';
@@ -93,10 +106,14 @@ export function epsilonSharpness<B>(
     if (!Number.isFinite(baseLoss)) throw new Error(`${FN}: the loss at θ is ${baseLoss}: sharpness needs a finite loss`);
     y = start === 'zero' ? saved.map((t) => tf.zerosLike(t)) : randomInBox(bounds, seed);
     let maxLoss = baseLoss;
-    const seen = (value: number) => { if (value > maxLoss) maxLoss = value; };
+    const seen = (value: number, k: number) => {
+      if (!Number.isFinite(value)) throw new Error(`${FN}: the loss became ${value} at ascent step ${k}: lower ${method === 'sign' ? 'stepSize' : 'lr'} or epsilon`);
+      if (value > maxLoss) maxLoss = value;
+    };
 
     assignCombination(variables, saved, [[1, y]]);
-    if (batches && start === 'random') seen(fullLoss());
+    // L at y₀: without batches it comes with the first gradient; with them (and a random start) it is evaluated here
+    if (batches && start === 'random') seen(fullLoss(), 0);
     let cursor = 0;
     for (let k = 0; k < steps; k++) {
       // gradient at θ + y_k (the variables already hold it), averaged over `accumulate` batches
@@ -116,16 +133,20 @@ export function epsilonSharpness<B>(
       }
       if (!Number.isFinite(value)) {
         tf.dispose(g!);
-        throw new Error(`${FN}: the loss became ${value} at ascent step ${k + 1}: lower lr or epsilon`);
+        seen(value, k + 1);
       }
-      if (!batches) seen(value);
-      const scale = lr / parts;
-      const next = tf.tidy(() => y.map((yi, i) => tf.minimum(tf.maximum(tf.add(yi, tf.mul(g![i], scale)), tf.neg(bounds[i])), bounds[i])));
+      if (!batches) seen(value, k);
+      const next = tf.tidy(() =>
+        y.map((yi, i) => {
+          const move = method === 'sign' ? tf.mul(tf.sign(g![i]), tf.mul(bounds[i], stepSize)) : tf.mul(g![i], stepSize / parts);
+          return tf.minimum(tf.maximum(tf.add(yi, move), tf.neg(bounds[i])), bounds[i]);
+        }));
       tf.dispose([...g!, ...y]);
       y = next;
       assignCombination(variables, saved, [[1, y]]);
+      if (batches) seen(fullLoss(), k + 1); // every iterate on all batches
     }
-    seen(fullLoss());
+    if (!batches) seen(fullLoss(), steps);
     return { sharpness: ((maxLoss - baseLoss) / (1 + baseLoss)) * 100, baseLoss, maxLoss, steps, epsilon };
   } finally {
     restore(variables, saved);

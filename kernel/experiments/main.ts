@@ -1,11 +1,15 @@
 /**
- * `npm run experiments -- --full | --quick [--seeds 1,2,3] [--tasks digits,spam] [--methods Adam,TRAM-x] [--out DIR]`
+ * `npm run experiments -- --full | --quick [--seeds 1,2,3] [--tasks digits,spam] [--methods Adam,TRAM-x] [--vary-pretrain] [--out DIR]`
  *
  * Runs the small-scale reproduction of the paper's Tables 5 and 6: for each task, pre-train once, fine-tune with
  * every method and seed, select on in-domain validation loss, evaluate in-domain and zero-shot. Writes
  * `results.json` (settings, command, seeds, every run), `summary.json` (mean ± sd, paired t-tests vs Adam) and
  * chart PNGs to `notebooks/results/<mode>/` (or `--out`). Results are written after every run, so an interrupted
  * run keeps what it finished.
+ *
+ * `--vary-pretrain`: run seed s also draws the data split (seed DATA_SEED + s) and the pre-trained model (seed
+ * PRETRAIN_SEED + s), so the spread over seeds includes the pre-trained model and the split; every method still
+ * pairs with Adam on the same seed (same split, same pre-trained model, same batches).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,7 +19,7 @@ import { METHODS } from './methods';
 import { MODES, Mode } from './settings';
 import { digitsTask, spamTask, Task, DATA_SEED } from './tasks';
 import { pretrain, fineTune, evaluate, RunResult, PRETRAIN_SEED } from './protocol';
-import { summarise, MethodSummary } from './summary';
+import { summarise, comparisons, MethodSummary, Comparison } from './summary';
 import { accuracyChart, tradeOffChart, sharpnessChart, ckaChart, radiusChart, deltaChart } from './charts';
 
 interface Args {
@@ -24,9 +28,10 @@ interface Args {
   tasks: string[];
   methods?: string[];
   out?: string;
+  varyPretrain?: boolean;
 }
 
-const USAGE = 'usage: npm run experiments -- --full | --quick [--seeds 1,2,3] [--tasks digits,spam] [--methods Adam,TRAM-x] [--out DIR]\n       npm run experiments -- --replot DIR   (redraw the charts of DIR/results.json)';
+const USAGE = 'usage: npm run experiments -- --full | --quick [--seeds 1,2,3] [--tasks digits,spam] [--methods Adam,TRAM-x] [--vary-pretrain] [--out DIR]\n       npm run experiments -- --replot DIR   (redraw the charts of DIR/results.json)\n       npm run experiments -- --resummarise DIR   (recompute the statistics of DIR/summary.json from DIR/results.json)';
 
 export function parseArgs(argv: string[]): Args {
   let mode: Mode | undefined;
@@ -47,6 +52,7 @@ export function parseArgs(argv: string[]): Args {
     else if (k === '--tasks') a.tasks = value().split(',');
     else if (k === '--methods') a.methods = value().split(',');
     else if (k === '--out') a.out = value();
+    else if (k === '--vary-pretrain') a.varyPretrain = true;
     else throw new Error(`unknown option "${k}"\n${USAGE}`);
   }
   if (!mode) throw new Error(`choose --full or --quick\n${USAGE}`);
@@ -65,7 +71,7 @@ async function selectBackend(): Promise<string> {
 }
 
 /** Round to 5 significant digits to keep the JSON readable. */
-const round = (_k: string, v: unknown) => (typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v);
+export const round = (_k: string, v: unknown) => (typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v);
 
 function writePng(file: string, bundle: { 'image/png': string }): void {
   fs.writeFileSync(file, Buffer.from(bundle['image/png'], 'base64'));
@@ -86,7 +92,34 @@ export function writeCharts(out: string, task: string, runs: RunResult[]): void 
   for (const [k, b] of Object.entries(charts)) writePng(path.join(out, `${task}-${k}.png`), b);
 }
 
+type TaskEntry = { name: string; description: string; pretrained: unknown; pretrainedBySeed?: Record<string, unknown>; runs: RunResult[]; summary: MethodSummary[]; comparisons: Comparison[] };
+
+/** The summary file: the header and, per task, everything but the runs. */
+function summaryOf(results: { tasks: TaskEntry[] } & Record<string, unknown>): unknown {
+  return { ...results, tasks: results.tasks.map((t) => ({ name: t.name, description: t.description, pretrained: t.pretrained, ...(t.pretrainedBySeed ? { pretrainedBySeed: t.pretrainedBySeed } : {}), summary: t.summary, comparisons: t.comparisons })) };
+}
+
+/** Recompute every statistic (means, paired tests, Holm, comparisons) of a finished run from its runs. */
+export function resummarise(dir: string): void {
+  const file = path.join(dir, 'results.json');
+  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as { tasks: TaskEntry[] } & Record<string, unknown>;
+  for (const t of r.tasks) {
+    t.summary = summarise(t.runs);
+    t.comparisons = comparisons(t.runs);
+  }
+  fs.writeFileSync(file, JSON.stringify(r, round, 1) + '\n');
+  fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(summaryOf(r), round, 1) + '\n');
+}
+
 export async function main(argv: string[]): Promise<number> {
+  const resum = argv.indexOf('--resummarise');
+  if (resum >= 0) {
+    const dir = argv[resum + 1];
+    if (!dir) throw new Error(`--resummarise needs the results folder, e.g. --resummarise notebooks/results/full\n${USAGE}`);
+    resummarise(dir);
+    process.stdout.write(`recomputed the statistics of ${dir}/summary.json and ${dir}/results.json from the runs in results.json\n`);
+    return 0;
+  }
   const replot = argv.indexOf('--replot');
   if (replot >= 0) {
     // redraw the charts of a finished run from its results.json, without running anything
@@ -110,36 +143,45 @@ export async function main(argv: string[]): Promise<number> {
     mode: args.mode,
     seeds,
     implementation: 'kernel/optim createOptimizer',
-    dataSeed: DATA_SEED,
-    pretrainSeed: PRETRAIN_SEED,
+    dataSeed: args.varyPretrain ? `${DATA_SEED} + seed` : DATA_SEED,
+    pretrainSeed: args.varyPretrain ? `${PRETRAIN_SEED} + seed` : PRETRAIN_SEED,
+    varyPretrain: Boolean(args.varyPretrain),
     settings: { protocol: settings.protocol, digits: settings.digits, spam: settings.spam },
     methods: methods.map((m) => ({ label: m.label, config: m.config })),
     environment: { backend, tfjs: tf.version.tfjs, node: process.version, cpus: os.cpus().length, platform: `${os.platform()} ${os.arch()}` },
     startedAt: new Date(started).toISOString(),
   };
-  const taskResults: { name: string; description: string; pretrained: ReturnType<typeof evaluate>; runs: RunResult[]; summary: MethodSummary[] }[] = [];
+  const taskResults: TaskEntry[] = [];
   const save = (done: boolean) => {
     const seconds = (Date.now() - started) / 1000;
     fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify({ ...header, finished: done, seconds, tasks: taskResults }, round, 1) + '\n');
-    fs.writeFileSync(
-      path.join(out, 'summary.json'),
-      JSON.stringify({ ...header, finished: done, seconds, tasks: taskResults.map((t) => ({ name: t.name, description: t.description, pretrained: t.pretrained, summary: t.summary })) }, round, 1) + '\n',
-    );
+    fs.writeFileSync(path.join(out, 'summary.json'), JSON.stringify(summaryOf({ ...header, finished: done, seconds, tasks: taskResults }), round, 1) + '\n');
   };
   const log = (s: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)}s] ${s}\n`);
   log(`experiments --${args.mode}: backend ${backend}, seeds ${seeds.join(',')}, ${methods.length} methods, tasks ${args.tasks.join(',')} -> ${out}`);
+  const build = (name: string, dataSeed: number): Task => (name === 'digits' ? digitsTask(settings.digits, dataSeed) : spamTask(settings.spam, dataSeed));
   for (const name of args.tasks) {
-    const task: Task = name === 'digits' ? digitsTask(settings.digits) : spamTask(settings.spam);
-    const pre = pretrain(task.shape, task.pretrain, settings.protocol);
+    let task: Task = build(name, DATA_SEED);
+    let pre = pretrain(task.shape, task.pretrain, settings.protocol);
     const pretrained = evaluate(task, pre, pre, settings.protocol);
     log(`${task.name}: pre-trained; in-domain acc ${pretrained.inDomain.accuracy.toFixed(3)}, zero-shot ${pretrained.zeroShotAccuracy.toFixed(3)}`);
-    const entry = { name: task.name, description: task.description, pretrained, runs: [] as RunResult[], summary: [] as MethodSummary[] };
+    const entry: TaskEntry = { name: task.name, description: task.description, pretrained, runs: [], summary: [], comparisons: [] };
+    if (args.varyPretrain) entry.pretrainedBySeed = {};
     taskResults.push(entry);
     for (const seed of seeds) {
+      if (args.varyPretrain) {
+        // this seed's split and pre-trained model; `pretrained` above (the default seeds) stays as the reference row
+        task = build(name, DATA_SEED + seed);
+        pre = pretrain(task.shape, task.pretrain, settings.protocol, PRETRAIN_SEED + seed);
+        const ev = evaluate(task, pre, pre, settings.protocol);
+        (entry.pretrainedBySeed as Record<string, unknown>)[seed] = ev;
+        log(`${task.name} seed ${seed}: split ${DATA_SEED + seed}, pre-trained with seed ${PRETRAIN_SEED + seed}; in-domain acc ${ev.inDomain.accuracy.toFixed(3)}, zero-shot ${ev.zeroShotAccuracy.toFixed(3)}`);
+      }
       for (const m of methods) {
         const r = fineTune(task, pre, m, seed, settings.protocol);
         entry.runs.push(r);
         entry.summary = summarise(entry.runs);
+        entry.comparisons = comparisons(entry.runs);
         save(false);
         log(`${task.name} seed ${seed} ${m.label.padEnd(12)} ${r.seconds.toFixed(1)}s epoch ${r.selectedEpoch}: in-domain ${r.inDomain.accuracy.toFixed(3)} zero-shot ${r.zeroShotAccuracy.toFixed(3)} sharpness ${r.inDomain.sharpness.toFixed(2)}/${r.zeroShotSharpness.toFixed(2)} CKA ${r.inDomain.cka.toFixed(3)}/${r.zeroShotCka.toFixed(3)}`);
       }

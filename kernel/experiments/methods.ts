@@ -5,14 +5,17 @@
  *
  * - adam: descend with g.
  * - sam {rho}: ε = ρ·g/‖g‖ (Foret et al. 2021; paper Eq. 1); descend with ∇L(θ+ε).
- * - asam {rho, eta}: T = |θ|+η on kernels, 1 on biases; ε = ρ·T²g/‖Tg‖ (Kwon et al. 2021; paper Eq. 2).
+ * - asam {rho, eta}: T = |θ|+η on kernels, 1 on biases; ε = ρ·T²g/‖Tg‖ (Kwon et al. 2021). η = 0.01 and the
+ *   kernels-only T follow Kwon et al.'s released code; the TRAM paper's Eq. 2 writes θ² on every tensor.
  * - fisher-sam {gamma, eta}: f = 1+η·g²; ε = γ·(g/f)/√(Σ g²/f) (Kim et al. 2022; paper Eqs. 8–9).
  * - r3f {lambda, sigma}: descend with ∇[L(x) + λ·KLsym(f(x), f(x+z))], z ~ N(0, σ²) (Aghajanyan et al. 2021).
  * - asam+r3f: ASAM whose loss is L + λ·KLsym (the paper's naive combination, Appendix C.3).
  * - tram {target, decay?, sigma?}: d = KL(p_target ‖ p_current) per example, averaged over the batch, no gradient;
  *   ε = d·T²g/‖Tg‖ (paper Eq. 7); descend with ∇L(θ+ε) (Eq. 6). Targets: θ0 (pre-trained weights), θt−1 (the
  *   weights before the previous update), EMA of past weights, or x (current weights on x+z).
- * - tram-fisher {gamma, eta, sigma}: Fisher-SAM with g replaced by g_z = ∇L(θ) on the noised batch (paper Alg. 2).
+ * - tram-fisher {gamma, eta, sigma}: Fisher-SAM with g replaced by g_z = ∇L(θ) on the noised batch, for both the
+ *   Fisher diagonal and the direction. This is the project's reading: the paper's Algorithm 2 takes the direction
+ *   from the clean gradient and only the Fisher from noised inputs.
  */
 import * as tf from '@tensorflow/tfjs';
 import { MlpShape, forward, crossEntropy, noiseShape } from './model';
@@ -33,7 +36,7 @@ export interface MethodSpec {
   readonly config: MethodConfig;
 }
 
-/** Every method of the comparison at the paper's hyperparameters (Appendix B), in table order. */
+/** Every method of the comparison at the paper's hyperparameters (Appendix B) where it gives them, in table order. */
 export const METHODS: readonly MethodSpec[] = [
   { label: 'Adam', config: { name: 'adam' } },
   { label: 'SAM', config: { name: 'sam', rho: 0.05 } },

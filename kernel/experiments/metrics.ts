@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Dataset } from './data/dataset';
 import { MlpShape, Snapshot, forward, crossEntropy } from './model';
+import { epsilonSharpness as analysisSharpness } from '../analysis/sharpness';
 
 function tensorsOf(d: Dataset, limit = d.n): { x: tf.Tensor2D; y: tf.Tensor1D } {
   const n = Math.min(limit, d.n);
@@ -40,34 +41,24 @@ export interface SharpnessOptions {
   readonly steps: number;
   /** Examples used (the first n of the set). */
   readonly samples: number;
+  /** Start of the ascent (default 'zero', as the committed results were measured). */
+  readonly start?: 'zero' | 'random';
 }
 
 /**
- * ε-sharpness φ = 100·(max_{δ∈C_ε} L(θ+δ) − L(θ)) / (1 + L(θ)), C_ε = {δ : |δ_i| ≤ ε(|θ_i|+1)}.
- * The maximum is approached by projected sign-gradient ascent from δ = 0 with step size ε(|θ|+1)/2, clipped
- * back into the box after each step; the largest loss seen is kept.
+ * ε-sharpness φ = 100·(max_{δ∈C_ε} L(θ+δ) − L(θ)) / (1 + L(θ)), C_ε = {δ : |δ_i| ≤ ε(|θ_i|+1)}, measured by the
+ * analysis module's {@link analysisSharpness} (projected sign ascent, step ε(|θ|+1)/2, from δ = 0 unless
+ * `o.start` says otherwise; the largest loss over every iterate is kept).
  */
 export function epsilonSharpness(shape: MlpShape, w: Snapshot, d: Dataset, o: SharpnessOptions): number {
-  return tf.tidy(() => {
-    const { x, y } = tensorsOf(d, o.samples);
-    const theta = weightTensors(w);
-    const bound = theta.map((t) => t.abs().add(1).mul(o.epsilon));
-    const lossAt = (delta: tf.Tensor[]) => crossEntropy(forward(shape, theta.map((t, i) => t.add(delta[i])), x).logits, y, shape.classes);
-    const base = lossAt(theta.map((t) => tf.zerosLike(t))).dataSync()[0];
-    let delta = theta.map((t) => tf.zerosLike(t));
-    let best = base;
-    const g = tf.grads((...ds: tf.Tensor[]) => lossAt(ds));
-    for (let k = 0; k < o.steps; k++) {
-      const next = tf.tidy(() => {
-        const grads = g(delta);
-        return delta.map((dl, i) => tf.minimum(tf.maximum(dl.add(grads[i].sign().mul(bound[i]).mul(0.5)), bound[i].neg()), bound[i]));
-      });
-      delta.forEach((t) => t.dispose());
-      delta = next;
-      best = Math.max(best, tf.tidy(() => lossAt(delta).dataSync()[0]));
-    }
-    return (100 * (best - base)) / (1 + base);
-  });
+  const vars = tf.tidy(() => weightTensors(w).map((t) => tf.variable(t)));
+  const { x, y } = tensorsOf(d, o.samples);
+  try {
+    const loss = () => crossEntropy(forward(shape, vars, x).logits, y, shape.classes);
+    return analysisSharpness(vars, loss, { epsilon: o.epsilon, steps: o.steps, method: 'sign', stepSize: 0.5, start: o.start ?? 'zero', seed: 0 }).sharpness;
+  } finally {
+    tf.dispose([x, y, ...vars]);
+  }
 }
 
 /** Linear CKA of two feature matrices over the same n examples: centre the columns, then ‖YᵀX‖²_F / (‖XᵀX‖_F·‖YᵀY‖_F). */

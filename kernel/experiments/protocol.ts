@@ -30,8 +30,8 @@ export const PRETRAIN_SEED = 7;
 const adam = (lr: number) => tf.train.adam(lr, 0.9, 0.99, 1e-8);
 
 /** Plain Adam training from a seeded initialisation: the "pre-trained model" every method starts from. */
-export function pretrain(shape: MlpShape, data: Dataset, s: ProtocolSettings): Snapshot {
-  const rng = new Rng(PRETRAIN_SEED);
+export function pretrain(shape: MlpShape, data: Dataset, s: ProtocolSettings, seed = PRETRAIN_SEED): Snapshot {
+  const rng = new Rng(seed);
   const vars = toVariables(initSnapshot(shape, rng), 'pretrain');
   const opt = adam(s.pretrainLr);
   const all = Array.from({ length: data.n }, (_, i) => i);

@@ -115,3 +115,22 @@ export function pearson(a: readonly number[], b: readonly number[]): number {
   }
   return sab / Math.sqrt(saa * sbb);
 }
+
+/**
+ * Holm's step-down adjustment (Holm 1979) of one family of m p-values, controlling the family-wise error rate:
+ * sort p₍₁₎ ≤ … ≤ p₍ₘ₎, then p̃₍ᵢ₎ = max_{j ≤ i} min(1, (m − j + 1)·p₍ⱼ₎), returned in the input order. A test is
+ * significant at level α when p̃ < α. NaN entries (undefined tests) are not part of the family: they stay NaN and
+ * do not count in m.
+ */
+export function holm(ps: readonly number[]): number[] {
+  for (const p of ps) if (!Number.isNaN(p) && !(p >= 0 && p <= 1)) throw new Error(`holm: p-values must lie in [0, 1] or be NaN (got ${p})`);
+  const idx = ps.map((p, i) => i).filter((i) => !Number.isNaN(ps[i])).sort((a, b) => ps[a] - ps[b]);
+  const m = idx.length;
+  const out = ps.map(() => NaN);
+  let running = 0;
+  idx.forEach((i, k) => {
+    running = Math.max(running, Math.min(1, (m - k) * ps[i]));
+    out[i] = running;
+  });
+  return out;
+}

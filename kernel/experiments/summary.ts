@@ -1,9 +1,12 @@
 /**
- * Aggregation of fine-tuning runs into the paper's Table 5 / Table 6 figures: mean ± sd over seeds, and a paired
- * two-sided t-test against the baseline (Adam) over the same seeds.
+ * Aggregation of fine-tuning runs into the paper's Table 5 / Table 6 figures: mean ± sd over seeds, and paired
+ * two-sided t-tests over the same seeds, against the baseline (Adam) for every figure and between chosen pairs of
+ * methods. Multiple comparisons: Holm's adjustment (stats.holm) within one family, where a family is one figure of
+ * one task compared across all methods (e.g. digits zero-shot accuracy, 10 methods against Adam), or one list of
+ * {@link comparisons}. Tables mark significance on the Holm-adjusted p only and show the raw p beside it.
  */
 import { RunResult } from './protocol';
-import { mean, sd, pairedTTest } from './stats';
+import { mean, sd, pairedTTest, holm } from './stats';
 
 export interface MeanSd {
   readonly mean: number;
@@ -14,8 +17,24 @@ export interface Versus {
   /** Mean difference method − baseline. */
   readonly diff: number;
   readonly t: number;
+  /** Raw two-sided p. */
   readonly p: number;
+  /** Holm-adjusted p within the family (absent in summaries written before the adjustment existed). */
+  readonly pHolm?: number;
 }
+
+/** The per-run figures that are compared between methods. */
+export const FIGURES = ['inDomainAccuracy', 'zeroShotAccuracy', 'inDomainSharpness', 'zeroShotSharpness', 'inDomainCka', 'zeroShotCka'] as const;
+export type Figure = (typeof FIGURES)[number];
+
+export const figureOf: Record<Figure, (r: RunResult) => number> = {
+  inDomainAccuracy: (r) => r.inDomain.accuracy,
+  zeroShotAccuracy: (r) => r.zeroShotAccuracy,
+  inDomainSharpness: (r) => r.inDomain.sharpness,
+  zeroShotSharpness: (r) => r.zeroShotSharpness,
+  inDomainCka: (r) => r.inDomain.cka,
+  zeroShotCka: (r) => r.zeroShotCka,
+};
 
 export interface MethodSummary {
   readonly method: string;
@@ -28,28 +47,37 @@ export interface MethodSummary {
   readonly zeroShotSharpness: MeanSd;
   readonly inDomainCka: MeanSd;
   readonly zeroShotCka: MeanSd;
-  /** Paired t-tests against the baseline; absent for the baseline itself or with fewer than 2 seeds. */
-  readonly vsBaseline?: { inDomainAccuracy: Versus; zeroShotAccuracy: Versus };
+  /** Paired t-tests against the baseline, one per figure; absent for the baseline itself or with fewer than 2 seeds. */
+  readonly vsBaseline?: Partial<Record<Figure, Versus>> & { inDomainAccuracy: Versus; zeroShotAccuracy: Versus };
   /** The ascent radius (d for TRAM) over every step of every seed. */
   readonly radius: { mean: number; max: number; fractionAbove: Record<string, number> };
   readonly secondsPerRun: number;
   readonly selectedEpochs: number[];
 }
 
+/** A paired test between two methods on one figure, part of a Holm family. */
+export interface Comparison extends Versus {
+  readonly family: string;
+  readonly figure: Figure;
+  /** Method a − method b. */
+  readonly a: string;
+  readonly b: string;
+}
+
 const ms = (xs: number[]): MeanSd => ({ mean: mean(xs), sd: sd(xs) });
 
-function versus(a: RunResult[], b: RunResult[], f: (r: RunResult) => number): Versus {
+function versus(a: readonly RunResult[], b: readonly RunResult[], f: (r: RunResult) => number): Versus {
   const bySeed = new Map(b.map((r) => [r.seed, r]));
   const pairs = a.filter((r) => bySeed.has(r.seed));
   const t = pairedTTest(pairs.map(f), pairs.map((r) => f(bySeed.get(r.seed) as RunResult)));
   return { diff: t.meanDiff, t: t.t, p: t.p };
 }
 
-/** One summary per method, in the order the methods first appear in `runs`. */
+/** One summary per method, in the order the methods first appear in `runs`; Holm within each figure. */
 export function summarise(runs: readonly RunResult[], baseline = 'Adam'): MethodSummary[] {
   const methods = [...new Set(runs.map((r) => r.method))];
   const base = runs.filter((r) => r.method === baseline);
-  return methods.map((m) => {
+  const out = methods.map((m) => {
     const rs = runs.filter((r) => r.method === m);
     const domains = rs[0].shifted.map((d) => d.domain);
     const radius = rs.flatMap((r) => r.radius);
@@ -66,10 +94,7 @@ export function summarise(runs: readonly RunResult[], baseline = 'Adam'): Method
       inDomainCka: ms(rs.map((r) => r.inDomain.cka)),
       zeroShotCka: ms(rs.map((r) => r.zeroShotCka)),
       vsBaseline: paired
-        ? {
-            inDomainAccuracy: versus(rs, base, (r) => r.inDomain.accuracy),
-            zeroShotAccuracy: versus(rs, base, (r) => r.zeroShotAccuracy),
-          }
+        ? (Object.fromEntries(FIGURES.map((f) => [f, versus(rs, base, figureOf[f])])) as MethodSummary['vsBaseline'])
         : undefined,
       radius: {
         mean: radius.length ? mean(radius) : 0,
@@ -80,4 +105,43 @@ export function summarise(runs: readonly RunResult[], baseline = 'Adam'): Method
       selectedEpochs: rs.map((r) => r.selectedEpoch),
     };
   });
+  // Holm within each figure: the family is every method's test against the baseline on that figure
+  for (const f of FIGURES) {
+    const tested = out.filter((m) => m.vsBaseline?.[f]);
+    const adj = holm(tested.map((m) => (m.vsBaseline as Record<Figure, Versus>)[f].p));
+    tested.forEach((m, i) => {
+      const v = m.vsBaseline as Record<Figure, Versus>;
+      v[f] = { ...v[f], pHolm: adj[i] };
+    });
+  }
+  return out;
+}
+
+/**
+ * The comparisons between methods that the discussion rests on, each list one Holm family:
+ * - ASAM+R3F against ASAM and against every TRAM variant, on zero-shot accuracy (the paper's "naive combination is
+ *   worse than TRAM");
+ * - the flattest method (lowest mean ε-sharpness) against every other method, in-domain and zero-shot.
+ * Methods missing from `runs` are skipped; lists with fewer than 2 paired seeds are empty.
+ */
+export function comparisons(runs: readonly RunResult[]): Comparison[] {
+  const methods = [...new Set(runs.map((r) => r.method))];
+  const of = (m: string) => runs.filter((r) => r.method === m);
+  const out: Comparison[] = [];
+  const family = (name: string, figure: Figure, pairs: [string, string][]) => {
+    const ok = pairs.filter(([a, b]) => of(a).length >= 2 && of(b).length >= 2);
+    const tests = ok.map(([a, b]) => versus(of(a), of(b), figureOf[figure]));
+    const adj = holm(tests.map((t) => t.p));
+    ok.forEach(([a, b], i) => out.push({ family: name, figure, a, b, ...tests[i], pHolm: adj[i] }));
+  };
+  const tram = methods.filter((m) => m.startsWith('TRAM'));
+  if (methods.includes('ASAM+R3F')) {
+    family('ASAM+R3F vs ASAM and the TRAM variants', 'zeroShotAccuracy', ['ASAM', ...tram].filter((m) => methods.includes(m)).map((m) => ['ASAM+R3F', m]));
+  }
+  for (const figure of ['inDomainSharpness', 'zeroShotSharpness'] as const) {
+    const means = methods.map((m) => ({ m, v: mean(of(m).map(figureOf[figure])) }));
+    const flattest = means.reduce((a, b) => (b.v < a.v ? b : a)).m;
+    family(`flattest (${figure}) vs the rest`, figure, methods.filter((m) => m !== flattest).map((m) => [flattest, m]));
+  }
+  return out;
 }

@@ -9,29 +9,39 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MethodSummary, MeanSd } from './summary';
+import type { MethodSummary, MeanSd, Versus, Comparison, Figure } from './summary';
+
+type Task = { name: string; description: string; pretrained: { inDomain: { accuracy: number }; zeroShotAccuracy: number }; summary: MethodSummary[]; comparisons?: Comparison[] };
 
 interface SummaryFile {
   command: string;
   seeds: number[];
-  dataSeed: number;
-  pretrainSeed: number;
+  dataSeed: number | string;
+  pretrainSeed: number | string;
   implementation?: string;
   environment: { backend: string; tfjs: string; node: string; cpus: number };
   seconds: number;
   finished: boolean;
-  tasks: { name: string; description: string; pretrained: { inDomain: { accuracy: number }; zeroShotAccuracy: number }; summary: MethodSummary[] }[];
+  tasks: Task[];
 }
 
 const pct = (m: MeanSd) => `${(100 * m.mean).toFixed(1)} ± ${(100 * m.sd).toFixed(1)}`;
 const num = (m: MeanSd, k = 2) => `${m.mean.toFixed(k)} ± ${m.sd.toFixed(k)}`;
 const pv = (p: number) => (Number.isNaN(p) ? 'n/a' : p < 0.001 ? '<0.001' : p.toFixed(3));
 
-function versus(m: MethodSummary, which: 'zeroShotAccuracy' | 'inDomainAccuracy'): string {
-  if (!m.vsBaseline) return '—';
-  const v = m.vsBaseline[which];
-  const mark = v.p < 0.05 ? '*' : '';
-  return `${v.diff >= 0 ? '+' : ''}${(100 * v.diff).toFixed(2)} (p ${pv(v.p)})${mark}`;
+/** Significance level; a result is starred only when its Holm-adjusted p is below it. */
+export const ALPHA = 0.05;
+
+/** `+0.36 (p 0.002, Holm 0.016)*`: the difference (scaled), the raw p and the Holm-adjusted p; * only on the adjusted one. */
+export function formatVersus(v: Versus | undefined, scale = 100, digits = 2): string {
+  if (!v) return '—';
+  if (v.pHolm === undefined) throw new Error('this summary has no Holm-adjusted p-values: run npm run experiments -- --resummarise DIR first');
+  const mark = v.pHolm < ALPHA ? '*' : '';
+  return `${v.diff >= 0 ? '+' : ''}${(scale * v.diff).toFixed(digits)} (p ${pv(v.p)}, Holm ${pv(v.pHolm)})${mark}`;
+}
+
+function versus(m: MethodSummary, which: Figure, scale = 100, digits = 2): string {
+  return formatVersus(m.vsBaseline?.[which], scale, digits);
 }
 
 /** The headline table: in-domain and zero-shot accuracy per task, with the paired test against Adam. */
@@ -48,7 +58,7 @@ export function headlineTable(r: SummaryFile): string {
   return [`| ${head.join(' | ')} |`, `|${'---|'.repeat(head.length)}`, ...lines].join('\n');
 }
 
-export function accuracyTable(t: SummaryFile['tasks'][number]): string {
+export function accuracyTable(t: Task): string {
   const domains = Object.keys(t.summary[0].domainAccuracy);
   const head = ['method', 'in-domain', ...domains, 'zero-shot avg', 'Δ in-domain vs Adam', 'Δ zero-shot vs Adam'];
   return [
@@ -58,7 +68,7 @@ export function accuracyTable(t: SummaryFile['tasks'][number]): string {
   ].join('\n');
 }
 
-export function flatnessTable(t: SummaryFile['tasks'][number]): string {
+export function flatnessTable(t: Task): string {
   const head = ['method', 'ε-sharpness in-domain', 'ε-sharpness zero-shot', 'CKA in-domain', 'CKA zero-shot', 'radius mean', 'radius max', 'steps radius > 0.5', 'selected epochs'];
   return [
     `| ${head.join(' | ')} |`,
@@ -68,14 +78,60 @@ export function flatnessTable(t: SummaryFile['tasks'][number]): string {
   ].join('\n');
 }
 
+/** Paired differences against Adam for ε-sharpness (absolute) and CKA (×1000), raw and Holm-adjusted p. */
+export function flatnessVersusTable(t: Task): string {
+  const head = ['method', 'Δ ε-sharpness in-domain', 'Δ ε-sharpness zero-shot', 'Δ CKA in-domain (×1000)', 'Δ CKA zero-shot (×1000)'];
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${'---|'.repeat(head.length)}`,
+    ...t.summary.map((m) => `| ${m.method} | ${versus(m, 'inDomainSharpness', 1)} | ${versus(m, 'zeroShotSharpness', 1)} | ${versus(m, 'inDomainCka', 1000)} | ${versus(m, 'zeroShotCka', 1000)} |`),
+  ].join('\n');
+}
+
+/** The d ≤ ρ = 0.5 check for every TRAM variant (not TRAM-Fisher, whose radius is γ) and task. */
+export function radiusCheckTable(r: SummaryFile): string {
+  const methods = r.tasks[0].summary.map((m) => m.method).filter((m) => m.startsWith('TRAM') && m !== 'TRAM-Fisher');
+  const head = ['method', ...r.tasks.flatMap((t) => [`${t.name}: steps with d > 0.5`, `${t.name}: max d`, `${t.name}: mean d`])];
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${'---|'.repeat(head.length)}`,
+    ...methods.map((name) => `| ${name} | ${r.tasks.flatMap((t) => {
+      const m = t.summary.find((s) => s.method === name);
+      return m ? [`${(100 * m.radius.fractionAbove['0.5']).toFixed(1)} %`, m.radius.max.toPrecision(3), m.radius.mean.toPrecision(3)] : ['—', '—', '—'];
+    }).join(' | ')} |`),
+  ].join('\n');
+}
+
+const FIGURE_LABEL: Record<Figure, [string, number, number]> = {
+  inDomainAccuracy: ['in-domain accuracy (points)', 100, 2],
+  zeroShotAccuracy: ['zero-shot accuracy (points)', 100, 2],
+  inDomainSharpness: ['ε-sharpness in-domain', 1, 2],
+  zeroShotSharpness: ['ε-sharpness zero-shot', 1, 2],
+  inDomainCka: ['CKA in-domain (×1000)', 1000, 2],
+  zeroShotCka: ['CKA zero-shot (×1000)', 1000, 2],
+};
+
+/** The between-method comparisons of every task, one Holm family per list. */
+export function comparisonsTable(r: SummaryFile): string {
+  const head = ['task', 'family (Holm within it)', 'figure', 'a − b', 'difference'];
+  const rows = r.tasks.flatMap((t) =>
+    (t.comparisons ?? []).map((c) => {
+      const [label, scale, digits] = FIGURE_LABEL[c.figure];
+      return `| ${t.name} | ${c.family} | ${label} | ${c.a} − ${c.b} | ${formatVersus(c, scale, digits)} |`;
+    }));
+  return [`| ${head.join(' | ')} |`, `|${'---|'.repeat(head.length)}`, ...rows].join('\n');
+}
+
 export function resultsMarkdown(r: SummaryFile, source: string, headlineOnly = false): string {
+  const tested = r.tasks[0].summary.filter((m) => m.vsBaseline).length;
   const parts = [
     `Generated by \`node out/kernel/experiments/table.js\` from \`${source}\`, written by \`${r.command}\` ` +
       `(seeds ${r.seeds.join(', ')}; data split seed ${r.dataSeed}; pre-training seed ${r.pretrainSeed}; ` +
       `${r.implementation ?? 'kernel/optim createOptimizer'}; backend ${r.environment.backend}, TensorFlow.js ${r.environment.tfjs}, ` +
       `Node ${r.environment.node}, ${r.environment.cpus} CPUs; wall time ${(r.seconds / 60).toFixed(1)} min${r.finished ? '' : '; UNFINISHED run'}).`,
     '',
-    'Accuracy in %, mean ± sd over seeds. Δ: paired mean difference against Adam over the same seeds, two-sided paired t-test p; * marks p < 0.05.',
+    'Accuracy in %, mean ± sd over seeds. Δ: paired mean difference against Adam over the same seeds, with the raw two-sided paired t-test p and the ' +
+      `Holm-adjusted p (Holm within one task and one figure, over the ${tested} method${tested === 1 ? '' : 's'} compared with Adam); * marks Holm-adjusted p < 0.05 only.`,
     '',
     '### Headline',
     '',
@@ -97,9 +153,27 @@ export function resultsMarkdown(r: SummaryFile, source: string, headlineOnly = f
       '',
       flatnessTable(t),
       '',
+      '**Paired differences against Adam: ε-sharpness (negative = flatter than Adam) and CKA (positive = closer to the pre-trained features)**',
+      '',
+      flatnessVersusTable(t),
+      '',
       `Charts: ${['accuracy', 'delta', 'tradeoff', 'sharpness', 'cka', 'radius'].map((k) => `[${k}](../notebooks/results/full/${t.name}-${k}.png)`).join(', ')}.`,
     );
   }
+  parts.push(
+    '',
+    '### The d ≤ ρ = 0.5 assumption, every TRAM variant',
+    '',
+    'Over every fine-tuning step of every seed (`radius` in `summary.json`); per-example KL ("batchmean").',
+    '',
+    radiusCheckTable(r),
+    '',
+    '### Comparisons between methods',
+    '',
+    'Paired over the same seeds; each family is Holm-adjusted on its own; * marks Holm-adjusted p < 0.05.',
+    '',
+    comparisonsTable(r),
+  );
   return parts.join('\n');
 }
 

@@ -38,9 +38,10 @@ export interface TaskSizes {
 /** Split seed: the data splits are the same in every run and for every method. */
 export const DATA_SEED = 2024;
 
-export function digitsTask(sizes: TaskSizes): Task {
+/** `dataSeed` fixes the split (default {@link DATA_SEED}; `--vary-pretrain` uses DATA_SEED + run seed). */
+export function digitsTask(sizes: TaskSizes, dataSeed = DATA_SEED): Task {
   const digits = loadDigits();
-  const order = new Rng(DATA_SEED).shuffle(digits.map((_, i) => i));
+  const order = new Rng(dataSeed).shuffle(digits.map((_, i) => i));
   const need = sizes.pretrain + sizes.train + sizes.val + sizes.test;
   if (need > order.length) throw new Error(`digits task needs ${need} digits but the mnist package has ${order.length}`);
   let at = 0;
@@ -64,9 +65,9 @@ export function digitsTask(sizes: TaskSizes): Task {
 
 export const SPAM_FEATURES = 1024;
 
-export function spamTask(sizes: TaskSizes): Task {
+export function spamTask(sizes: TaskSizes, dataSeed = DATA_SEED): Task {
   const emails = loadEmails();
-  const rng = new Rng(DATA_SEED);
+  const rng = new Rng(dataSeed);
   const byGroup = (g: SpamGroup) => rng.shuffle(emails.map((e, i) => (e.group === g ? i : -1)).filter((i) => i >= 0));
   const ham1 = byGroup('easy-ham-1');
   const spam1 = byGroup('spam-1');

@@ -77,6 +77,27 @@ display.markdown(['| target | mean d | max d | steps with d > 0.5 | rotated accu
 // says whether it holds here. θ₀'s distance grows as the model moves away from the pre-trained weights; θₜ₋₁'s stays
 // small because consecutive iterates are close. If you need the bound, `rhoMax: 0.5` clamps the radius.
 // %% [markdown]
+// ## Which reduction? `batchmean` vs the released code's `official`
+// The d above is the per-example KL ("batchmean": summed over the C classes, averaged over the B examples of the
+// batch), and that is the d compared with ρ = 0.5 in the chart and the table. The authors' released code divides
+// that once more by C·B (`reduction: 'official'`), here C = 10 and B = 300 (the whole rotated set is one batch), so
+// its d is about C·B = 3,000 times smaller and the d ≤ ρ question changes completely. Measured at the first
+// TRAM-θ₀ step where d > 0 (the second step; both runs are identical up to there):
+// %%
+function secondStepD(reduction: 'batchmean' | 'official'): number {
+  const m = makeNet();
+  m.setWeights(pretrained.getWeights());
+  const opt = createOptimizer({ name: 'tram', target: 'theta0', divergence: { kind: 'kl', direction: 'forward', reduction } }, tf.train.adam(1e-2, 0.9, 0.99));
+  opt.step(m, rotatedTrain);
+  const d = opt.step(m, rotatedTrain).radius ?? 0;
+  opt.dispose();
+  m.dispose();
+  return d;
+}
+const dBatchmean = secondStepD('batchmean');
+const dOfficial = secondStepD('official');
+display.markdown(`batchmean d = ${dBatchmean.toExponential(3)}, official d = ${dOfficial.toExponential(3)}: ratio ${(dBatchmean / dOfficial).toFixed(0)} (C·B = ${10 * 300})`);
+// %% [markdown]
 // ## Which distance?
 // TRAM-x with five distances between the noised and the clean predictions. KL values are per example; MMD and L2 act
 // on raw logits, so their scale is different and so is the step.

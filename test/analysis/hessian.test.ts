@@ -35,6 +35,31 @@ test('a negative eigenvalue of largest magnitude is returned with its sign', () 
   v.dispose();
 });
 
+test("a diagonal Hessian with a large negative eigenvalue: 'magnitude' returns it with its sign, 'largest' the largest algebraic one", () => {
+  // L = ½ θᵀ diag(−10, 3, 1, 0.5) θ: eigenvalues are the diagonal; largest magnitude −10, largest algebraic 3
+  const A = [[-10, 0, 0, 0], [0, 3, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0.5]];
+  const v = tf.variable(tf.tensor1d([0.3, -0.1, 0.2, 0.4]));
+  const loss = quadraticLoss([v], A);
+  const mag = checked([v], 'diag magnitude', () => topHessianEigenvalue([v], loss, { iterations: 200, tol: 1e-9 }));
+  assertClose(mag.eigenvalue, -10, 1e-3, 'largest magnitude');
+  assert.equal(mag.which, 'magnitude');
+  assert.equal(mag.shift, 0);
+  const top = checked([v], 'diag largest', () => topHessianEigenvalue([v], loss, { iterations: 400, tol: 1e-10, which: 'largest' }));
+  assertClose(top.eigenvalue, 3, 1e-3, 'largest algebraic');
+  assert.equal(top.which, 'largest');
+  assertClose(top.shift, -10, 1e-3, 'the shift is the first pass\'s eigenvalue');
+  assert.equal(top.converged, true);
+  assert.ok(top.iterations > top.history.length, 'both passes are counted');
+  // with a positive largest-magnitude eigenvalue no shift is needed
+  const B = [[4, 0], [0, -1]];
+  const u = tf.variable(tf.tensor1d([0.1, 0.2]));
+  const lossB = quadraticLoss([u], B);
+  const pos = checked([u], 'no shift', () => topHessianEigenvalue([u], lossB, { iterations: 200, tol: 1e-9, which: 'largest' }));
+  assertClose(pos.eigenvalue, 4, 1e-3, 'largest, no shift');
+  assert.equal(pos.shift, 0);
+  tf.dispose([v, u]);
+});
+
 test('tanh loss (where tfjs grad-of-grad is wrong): matches the exact Hessian', () => {
   // L = Σ cᵢ tanh(θᵢ) + ½ θᵀAθ;  H = A + diag(cᵢ · tanh''(θᵢ)),  tanh'' = −2 tanh·(1 − tanh²)
   const A = symmetricWithEigenvalues(rng(6), [3, 1, 0.5, 2]);
@@ -92,6 +117,7 @@ test('bad options get errors naming the problem', () => {
   const loss = () => tf.sum(tf.square(v)) as tf.Scalar;
   assert.throws(() => topHessianEigenvalue([v], loss, { h: 0 }), /topHessianEigenvalue: h must be a number > 0 \(got 0\): the finite-difference step must be positive/);
   assert.throws(() => topHessianEigenvalue([v], loss, { iterations: 0 }), /iterations must be an integer >= 1 \(got 0\)/);
+  assert.throws(() => topHessianEigenvalue([v], loss, { which: 'smallest' as never }), /which must be 'magnitude' or 'largest' \(got smallest\)/);
   assert.throws(() => topHessianEigenvalue([v], () => tf.div(tf.sum(v), 0) as tf.Scalar), /not finite at iteration 1/);
   v.dispose();
 });

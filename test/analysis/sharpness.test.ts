@@ -24,13 +24,19 @@ test('separable quadratic: the ascent reaches the farthest corner, φ equals its
   const corner = theta.map((t) => Math.sign(t) * (Math.abs(t) + eps * (Math.abs(t) + 1)));
   const base = quadraticValue(theta, diag(a));
   const max = quadraticValue(corner, diag(a));
-  for (const start of ['zero', 'random'] as const) {
-    const r = checked(vars, `sharpness start=${start}`, () => epsilonSharpness(vars, loss, { epsilon: eps, steps: 10, lr: 1, start }));
-    assertClose(r.baseLoss, base, 1e-6, 'baseLoss');
-    assertClose(r.maxLoss, max, 1e-5, `maxLoss (${start})`);
-    assertClose(r.sharpness, ((max - base) / (1 + base)) * 100, 1e-4, `sharpness (${start})`);
-    assert.equal(r.steps, 10);
+  for (const method of ['sign', 'gradient'] as const) {
+    for (const start of ['zero', 'random'] as const) {
+      const r = checked(vars, `sharpness ${method} start=${start}`, () => epsilonSharpness(vars, loss, { epsilon: eps, steps: 10, method, start }));
+      assertClose(r.baseLoss, base, 1e-6, 'baseLoss');
+      assertClose(r.maxLoss, max, 1e-5, `maxLoss (${method}, ${start})`);
+      assertClose(r.sharpness, ((max - base) / (1 + base)) * 100, 1e-4, `sharpness (${method}, ${start})`);
+      assert.equal(r.steps, 10);
+    }
   }
+  // sign ascent from zero moves α·b per step: after one step with α = 0.5 it is half way to the corner
+  const half = theta.map((t) => t + Math.sign(t) * 0.5 * eps * (Math.abs(t) + 1));
+  const one = checked(vars, 'one sign step', () => epsilonSharpness(vars, loss, { epsilon: eps, steps: 1, start: 'zero' }));
+  assertClose(one.maxLoss, quadraticValue(half, diag(a)), 1e-5, 'one step of α = 0.5');
   tf.dispose(vars);
 });
 
@@ -61,9 +67,11 @@ test('general quadratic: the ascent result is feasible (never above the best box
     const p = theta.map((t, i) => t + ((m >> i) & 1 ? 1 : -1) * eps * (Math.abs(t) + 1));
     best = Math.max(best, quadraticValue(p, A));
   }
-  const res = checked([v], 'general quadratic', () => epsilonSharpness([v], loss, { epsilon: eps, steps: 30, lr: 0.5 }));
-  assert.ok(res.maxLoss <= best * (1 + 1e-6), `maxLoss ${res.maxLoss} exceeds the true maximum ${best}`);
-  assert.ok(res.maxLoss >= res.baseLoss + 0.9 * (best - res.baseLoss), `maxLoss ${res.maxLoss} is far below the maximum ${best}`);
+  for (const opts of [{ method: 'sign' as const }, { method: 'gradient' as const, lr: 0.5 }]) {
+    const res = checked([v], `general quadratic ${opts.method}`, () => epsilonSharpness([v], loss, { epsilon: eps, steps: 30, ...opts }));
+    assert.ok(res.maxLoss <= best * (1 + 1e-6), `${opts.method}: maxLoss ${res.maxLoss} exceeds the true maximum ${best}`);
+    assert.ok(res.maxLoss >= res.baseLoss + 0.9 * (best - res.baseLoss), `${opts.method}: maxLoss ${res.maxLoss} is far below the maximum ${best}`);
+  }
   v.dispose();
 });
 
@@ -91,6 +99,26 @@ test('with batches: L is the batch mean, ascent uses the batches in turn (and ac
   tf.dispose([v, A, ...batches]);
 });
 
+test('with batches every iterate is evaluated on all of them: an intermediate iterate can be the maximum', () => {
+  // loss(c) = ½ a (θ − c)², batches c = 2 and c = −2, θ = −0.2, zero start, sign ascent with α = 0.5.
+  // Step 1 follows batch c = 2 (gradient a(θ − 2) < 0): y₁ = −b/2; step 2 follows c = −2 (gradient > 0): y₂ = 0.
+  // The batch-mean loss ½a((θ + y)² + 4) is largest at y₁, which only an evaluation of every iterate on every batch finds.
+  const a = 3;
+  const v = tf.variable(tf.tensor1d([-0.2]));
+  const batches = [2, -2].map((c) => tf.keep(tf.scalar(c)));
+  const loss = (c: tf.Tensor) => tf.tidy(() => tf.mul(0.5 * a, tf.sum(tf.square(tf.sub(v, c)))) as tf.Scalar);
+  const eps = 0.05;
+  const b = eps * (0.2 + 1);
+  const mean = (t: number) => 0.5 * a * ((t - 2) ** 2 + (t + 2) ** 2) / 2;
+  const r = checked([v], 'alternating batches', () => epsilonSharpness([v], loss, { epsilon: eps, steps: 2, start: 'zero', batches }));
+  assertClose(r.baseLoss, mean(-0.2), 1e-5, 'baseLoss');
+  assertClose(r.maxLoss, mean(-0.2 - b / 2), 1e-5, 'the maximum is the intermediate iterate y₁');
+  // accumulating both batches, the direction is the full gradient's: two steps reach the corner y = −b
+  const acc = checked([v], 'accumulated', () => epsilonSharpness([v], loss, { epsilon: eps, steps: 2, start: 'zero', batches, accumulate: 2 }));
+  assertClose(acc.maxLoss, mean(-0.2 - b), 1e-5, 'corner with accumulate = 2');
+  tf.dispose([v, ...batches]);
+});
+
 test('works on a tf.layers model with softmax cross-entropy: φ > 0, weights restored bit-exactly', () => {
   const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 8, activation: 'tanh', kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }) }), tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }) })] });
   const x = tf.randomNormal([16, 4], 0, 1, 'float32', 3);
@@ -109,7 +137,10 @@ test('bad input gets an error naming the problem', () => {
   const loss = () => tf.sum(v) as tf.Scalar;
   assert.throws(() => epsilonSharpness([v], loss, { epsilon: -1 }), /epsilonSharpness: epsilon must be a number >= 0 \(got -1\)/);
   assert.throws(() => epsilonSharpness([v], loss, { steps: 1.5 }), /steps must be an integer >= 0 \(got 1\.5\)/);
-  assert.throws(() => epsilonSharpness([v], loss, { lr: 0 }), /lr must be a number > 0 \(got 0\)/);
+  assert.throws(() => epsilonSharpness([v], loss, { method: 'gradient', lr: 0 }), /lr must be a number > 0 \(got 0\)/);
+  assert.throws(() => epsilonSharpness([v], loss, { stepSize: -1 }), /stepSize must be a number > 0 \(got -1\): for method 'sign' it is a fraction of the box half-width/);
+  assert.throws(() => epsilonSharpness([v], loss, { lr: 1 }), /lr is the step of method 'gradient'; for 'sign' set stepSize/);
+  assert.throws(() => epsilonSharpness([v], loss, { method: 'newton' as never }), /method must be 'sign' or 'gradient' \(got newton\)/);
   assert.throws(() => epsilonSharpness([], loss), /variables must be a non-empty array of tf\.Variable/);
   assert.throws(() => epsilonSharpness([v], (() => tf.add(v, 0)) as unknown as () => tf.Scalar), /must return a scalar \(got shape \[2\]\)/);
   assert.throws(() => epsilonSharpness([v], () => tf.scalar(NaN)), /the loss at θ is NaN/);
@@ -119,7 +150,7 @@ test('bad input gets an error naming the problem', () => {
   const u = tf.variable(tf.tensor1d([0.01, 1]));
   const logLoss = () => tf.neg(tf.sum(tf.log(u))) as tf.Scalar;
   checked([u], 'failed ascent', () =>
-    assert.throws(() => epsilonSharpness([u], logLoss, { epsilon: 2, start: 'zero', lr: 10 }), /the loss became NaN at ascent step 2: lower lr or epsilon/),
+    assert.throws(() => epsilonSharpness([u], logLoss, { epsilon: 2, start: 'zero', method: 'gradient', lr: 10 }), /the loss became NaN at ascent step 2: lower lr or epsilon/),
   );
   u.dispose();
 });

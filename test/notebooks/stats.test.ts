@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mean, sd, pairedTTest, studentTwoSidedP, logGamma, pearson } from '../../kernel/experiments/stats';
+import { mean, sd, pairedTTest, studentTwoSidedP, logGamma, pearson, holm } from '../../kernel/experiments/stats';
 
 const close = (got: number, want: number, tol: number) => assert.ok(Math.abs(got - want) <= tol, `got ${got}, want ${want} ± ${tol}`);
 
@@ -48,4 +48,22 @@ test('bad input gets a clear error', () => {
   assert.throws(() => pairedTTest([1, 2], [1]), /same number of runs/);
   assert.throws(() => pairedTTest([1], [1]), /at least 2 pairs/);
   assert.throws(() => mean([]), /empty/);
+});
+
+test('Holm adjustment, hand-computed', () => {
+  // p = 0.01, 0.04, 0.03, 0.005 (m = 4). Sorted: 0.005·4 = 0.02; 0.01·3 = 0.03; 0.03·2 = 0.06; 0.04·1 = 0.04,
+  // raised to the running maximum 0.06. Back in input order: 0.03, 0.06, 0.06, 0.02.
+  const got = holm([0.01, 0.04, 0.03, 0.005]);
+  [0.03, 0.06, 0.06, 0.02].forEach((w, i) => close(got[i], w, 1e-12));
+  // at α = 0.05 only the 2 smallest survive although all 4 raw p are below 0.05
+  assert.deepEqual(got.map((p) => p < 0.05), [true, false, false, true]);
+  // NaN (undefined test) is left out of the family: m = 2 here
+  const n = holm([NaN, 0.2, 0.6]);
+  assert.ok(Number.isNaN(n[0]));
+  close(n[1], 0.4, 1e-12);
+  close(n[2], 0.6, 1e-12);
+  // capped at 1
+  assert.deepEqual(holm([0.5, 0.6]), [1, 1]);
+  assert.deepEqual(holm([]), []);
+  assert.throws(() => holm([0.1, 1.5]), /p-values must lie in \[0, 1\] or be NaN \(got 1.5\)/);
 });
