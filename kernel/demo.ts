@@ -5,12 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createOptimizer } from './optim';
+import { registerWasmTrainingKernels } from './backend';
 
 async function pickBackend(): Promise<string> {
   try {
     require('@tensorflow/tfjs-backend-wasm');
     if (await tf.setBackend('wasm')) {
       await tf.ready();
+      registerWasmTrainingKernels();
       return 'wasm';
     }
   } catch {

@@ -9,6 +9,7 @@ import { createOptimizer } from '../optim/config';
 import { fromFunction } from '../optim/model';
 import { divergence as evalDivergence, DivergenceSpec } from '../optim/divergences';
 import { linearCka } from '../optim/cka';
+import { registerWasmTrainingKernels } from '../backend';
 
 export interface Tolerance {
   rtol: number;
@@ -195,6 +196,7 @@ export async function initGoldenBackend(): Promise<string> {
     require('@tensorflow/tfjs-backend-wasm');
     if (await tf.setBackend('wasm')) {
       await tf.ready();
+      registerWasmTrainingKernels(); // the kernels every wasm host registers (conv/embedding gradients)
       return tf.getBackend();
     }
   } catch {

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Batch, MethodConfig, NoiseSource } from '../../kernel/optim';
 import { gaussianNoise } from '../../kernel/optim';
+import { registerWasmTrainingKernels } from '../../kernel/backend';
 
 /** Backends to test on: those that initialise here (cpu always; wasm on Node). */
 export const BACKENDS = ['cpu', 'wasm'] as const;
@@ -11,6 +12,7 @@ export async function useBackend(name: string): Promise<boolean> {
   try {
     const ok = await tf.setBackend(name);
     await tf.ready();
+    if (name === 'wasm') registerWasmTrainingKernels(); // as every host does at backend initialisation
     return ok && tf.getBackend() === name;
   } catch {
     return false;
