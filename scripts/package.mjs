@@ -152,8 +152,8 @@ const tfDist = /^@tensorflow\/[^/]+\/dist\/(miniprogram(\/|$)|[^/]+\.html$|tf[^/
 const NOT_RUNTIME_DIR = /(^|\/)(test|tests|__tests__|docs?|examples?|benchmarks?|\.github)(\/|$)/;
 /**
  * The zeromq prebuilds for a target: every entry of build/manifest.json for its os, arch and libc. They are not
- * interchangeable: the loader tries them newest first and falls back (on a Debian 12 machine, glibc 2.36,
- * the Node 20 build needs glibc 2.38 and does not load; test/package/smoke.test.ts loads the package's zeromq).
+ * interchangeable: the loader tries them newest first and falls back (on Debian 12, glibc 2.36, the linux-x64
+ * builds made with Node 20 and 12 need glibc 2.38; only the Node 22 one loads; test/package/smoke.test.ts).
  */
 const zmqManifest = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/zeromq/build/manifest.json'), 'utf8'));
 function zeromqEntries(t) {
