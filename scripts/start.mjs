@@ -5,10 +5,17 @@
 //   3. installs the .vsix into a project-local profile (.cache/start/)
 //   4. copies the sample notebooks into .cache/start/samples/ (your edits there are kept; the originals in
 //      notebooks/ stay clean) and serves that folder on 127.0.0.1 on a free port, printing the URL.
+// The editor is locked: code-server runs with password authentication, the password a new random secret at
+// every start (24 characters of base64url, 144 bits), printed with the URL and stored in
+// .cache/start/xdg/config.yaml, owner-only (0600), which code-server reads. Without it every page redirects
+// to the login page and the editor's websocket (through which the extension host and kernels are reached)
+// is refused: test/faults/securityRows.ts checks this.
 // Ctrl-C stops code-server and everything it started (its whole process group).
 //
-// Options: --port N (default: a free port), --no-build (reuse dist/*.vsix).
+// Options: --port N (default: a free port), --no-build (reuse dist/*.vsix),
+//          --home DIR (profile, samples and secret in DIR instead of .cache/start; the fault suite uses it).
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -22,7 +29,7 @@ const opt = (name) => {
 };
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const vsix = path.join(root, 'dist', `${pkg.name}-${pkg.version}.vsix`);
-const home = path.join(root, '.cache', 'start');
+const home = path.resolve(root, opt('--home') ?? path.join('.cache', 'start'));
 const dirs = { userData: path.join(home, 'user-data'), extensions: path.join(home, 'extensions'), xdg: path.join(home, 'xdg') };
 const samples = path.join(home, 'samples');
 
@@ -55,6 +62,9 @@ step('bash', ['scripts/setup-code-server.sh'], 'code-server 4.100.3 in .cache/co
 const entry = path.join(root, '.cache', 'code-server', 'out', 'node', 'entry.js');
 const common = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, '--config', path.join(dirs.xdg, 'config.yaml')];
 const env = { ...process.env, XDG_CONFIG_HOME: dirs.xdg, XDG_DATA_HOME: dirs.xdg, XDG_CACHE_HOME: dirs.xdg };
+// code-server prefers $PASSWORD / $HASHED_PASSWORD over its config file: the secret written below must win.
+delete env.PASSWORD;
+delete env.HASHED_PASSWORD;
 
 fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
 const settings = path.join(dirs.userData, 'User', 'settings.json');
@@ -62,6 +72,15 @@ if (!fs.existsSync(settings)) {
   fs.writeFileSync(settings, JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off' }, null, 2) + '\n');
 }
 step(process.execPath, [entry, ...common, '--install-extension', vsix, '--force'], `installing ${path.relative(root, vsix)}`);
+
+// A new secret for this start, in code-server's config file, readable by this user only.
+const secret = crypto.randomBytes(18).toString('base64url');
+const configFile = path.join(dirs.xdg, 'config.yaml');
+fs.mkdirSync(dirs.xdg, { recursive: true });
+fs.chmodSync(dirs.xdg, 0o700);
+fs.rmSync(configFile, { force: true });
+fs.writeFileSync(configFile, `# written by npm start (scripts/start.mjs): a new password at every start\nauth: password\npassword: ${secret}\ncert: false\n`, { mode: 0o600 });
+fs.chmodSync(configFile, 0o600);
 
 fs.mkdirSync(samples, { recursive: true });
 const notebooks = fs.existsSync(path.join(root, 'notebooks')) ? fs.readdirSync(path.join(root, 'notebooks')).filter((n) => n.endsWith('.ipynb')) : [];
@@ -87,7 +106,7 @@ const server = spawn(
     '--bind-addr',
     `127.0.0.1:${port}`,
     '--auth',
-    'none',
+    'password',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
@@ -106,7 +125,11 @@ const relay = (stream, out) => {
     for (const line of lines) if (line.trim()) out.write(`  [code-server] ${line}\n`);
     if (!announced && /HTTP server listening/.test(text)) {
       announced = true;
-      console.log(`\nTRAM Notebooks in VS Code: ${url}\nOpen a notebook, pick the kernel "TRAM TypeScript" (top right), run. Ctrl-C stops everything.\n`);
+      console.log(
+        `\nTRAM Notebooks in VS Code: ${url}\n` +
+          `Password: ${secret}   (new at every start; stored owner-only in ${configFile.startsWith(root + path.sep) ? path.relative(root, configFile) : configFile})\n` +
+          'Open a notebook, pick the kernel "TRAM TypeScript" (top right), run. Ctrl-C stops everything.\n',
+      );
     }
   });
 };

@@ -1,6 +1,6 @@
 /** Turns a chart config into the notebook output: config JSON + PNG of the same chart + a text line. */
 import { CHART_MIME } from '../protocol';
-import { checkSize, renderPng } from './render';
+import { checkSize, tryRenderPng } from './render';
 import type { ChartBundle, ChartConfig, ChartSize } from './types';
 
 /** Throws if the config holds anything that is not JSON data (functions, NaN, class instances...). */
@@ -24,7 +24,8 @@ export function checkJson(value: unknown, path: string): void {
 
 /**
  * The MIME bundle of a chart: `application/vnd.tram.chart+json` (the config, drawn by the editor's renderer),
- * `image/png` (base64, drawn here at width × height, default 800 × 500) and `text/plain` (`description`).
+ * `image/png` (base64, drawn here at width × height, default 800 × 500; absent where the PNG renderer cannot load
+ * on this platform) and `text/plain` (`description`).
  * Sets `options.aspectRatio` so the renderer keeps the PNG's proportions. Use it for hand-written chart.js configs.
  * `png` (base64) reuses an image already drawn instead of rendering one (live charts between redraws).
  */
@@ -32,9 +33,9 @@ export function chartBundle(config: ChartConfig, description: string, size: Char
   const { width, height } = checkSize(size, 'chartBundle');
   checkJson(config, 'config');
   config.options.aspectRatio = width / height;
-  return {
-    [CHART_MIME]: config,
-    'image/png': png ?? renderPng(config, { width, height }).toString('base64'),
-    'text/plain': description,
-  };
+  // No PNG where the renderer cannot load on this platform (one notice, see render.ts): the chart still shows.
+  const image = png ?? tryRenderPng(config, { width, height })?.toString('base64');
+  return image === undefined
+    ? { [CHART_MIME]: config, 'text/plain': description }
+    : { [CHART_MIME]: config, 'image/png': image, 'text/plain': description };
 }

@@ -183,7 +183,7 @@ export class LiveChart {
     const t0 = performance.now();
     const b = lineChart(opts);
     this._pngMs = performance.now() - t0;
-    this._png = b['image/png'];
+    this._png = b['image/png'] ?? null;
     this._pngAt = now;
     this._pngDraws++;
     return b;

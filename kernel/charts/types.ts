@@ -28,8 +28,8 @@ export interface ChartConfig {
 /** What every helper returns: one notebook output that our renderer draws and any other viewer shows as a PNG. */
 export interface ChartBundle {
   [CHART_MIME]: ChartConfig;
-  /** Base64 PNG of the same chart, rendered in the kernel. */
-  'image/png': string;
+  /** Base64 PNG of the same chart, rendered in the kernel; absent where @napi-rs/canvas cannot load (render.ts). */
+  'image/png'?: string;
   /** A one-line description for text-only viewers. */
   'text/plain': string;
 }

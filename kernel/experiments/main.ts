@@ -73,7 +73,8 @@ async function selectBackend(): Promise<string> {
 /** Round to 5 significant digits to keep the JSON readable. */
 export const round = (_k: string, v: unknown) => (typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v);
 
-function writePng(file: string, bundle: { 'image/png': string }): void {
+function writePng(file: string, bundle: { 'image/png'?: string }): void {
+  if (bundle['image/png'] === undefined) throw new Error(`cannot write ${file}: the PNG renderer (@napi-rs/canvas) did not load on this platform`);
   fs.writeFileSync(file, Buffer.from(bundle['image/png'], 'base64'));
 }
 

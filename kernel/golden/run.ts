@@ -1,5 +1,5 @@
 /**
- * Golden-case runner: reproduces the float64 reference records of `shared/golden/cases` (see its FORMAT.md) with
+ * Golden-case runner: reproduces the float64 reference records of `test/golden/cases` (see test/golden/FORMAT.md) with
  * the float32 library and compares every parameter and trace figure: pass when |got − want| ≤ atol + rtol·|want|.
  */
 import * as fs from 'node:fs';

@@ -79,7 +79,7 @@ test('LiveChart decimates long runs and each emit carries a PNG', () => {
   assert.ok(data.length <= 200);
   assert.deepEqual(data.at(-1), { x: 19_999, y: 1 / 20_000 });
   assert.equal((last[CHART_MIME].options as any).scales.y.type, 'logarithmic');
-  assert.ok(Buffer.from(last['image/png'], 'base64').length > 1000);
+  assert.ok(Buffer.from(last['image/png'] ?? '', 'base64').length > 1000);
 });
 
 test('LiveChart rejects unknown series and bad options with a clear message', () => {

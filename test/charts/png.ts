@@ -8,7 +8,8 @@ export interface Pixels {
 }
 
 /** Decodes a base64 PNG to RGBA pixels. */
-export async function decodePng(base64: string): Promise<Pixels> {
+export async function decodePng(base64: string | undefined): Promise<Pixels> {
+  if (base64 === undefined) throw new Error('the bundle has no image/png');
   const bytes = Buffer.from(base64, 'base64');
   if (bytes.subarray(1, 4).toString('latin1') !== 'PNG') throw new Error('not a PNG');
   const img = await loadImage(bytes);

@@ -1,13 +1,15 @@
 /**
  * Security rows that need no editor: the kernel's environment (no secrets from the host beyond the
  * allow-list), no listening socket from the KernelClient and `tram run` paths (checked with `ss`), and a
- * static scan of the sample notebooks for code that reaches the network.
+ * static scan of the sample notebooks for code that reaches the network; and `npm start` locked by its secret
+ * (lockedStart.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from './hosts';
 import * as nb from './notebook';
 import { descendants, listenersOf, sleep } from './procs';
+import { lockedStartRow } from './lockedStart';
 import { fileChecks, outcome, runNotebook, tail, type Check } from './runner';
 import type { Row } from './table';
 
@@ -134,5 +136,5 @@ function envTramRow(): Row {
 }
 
 export function securityRows(): Row[] {
-  return [scanRow(), socketsRow(), envTramRow()];
+  return [scanRow(), socketsRow(), envTramRow(), lockedStartRow()];
 }
