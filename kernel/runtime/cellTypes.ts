@@ -101,7 +101,8 @@ export class CellTypeService {
   private readonly cellFile: string;
   private declText = PREFIX;
   private cellText = PREFIX;
-  private version = 0;
+  private declVersion = 0;
+  private cellVersion = 0;
   private ls: TS.LanguageService | undefined;
 
   /** `globals`: the kernel's ambient declarations (kernel/runtime/globals.ts `buildGlobals(...).declaration`). */
@@ -163,10 +164,14 @@ export class CellTypeService {
     const t = ts();
     const decl = PREFIX + this.globals + this.declarationsBefore(cells, index);
     const cell = PREFIX + cells[index].code;
-    if (decl !== this.declText || cell !== this.cellText) {
+    // Separate versions: typing in a cell re-parses the cell only, not the (large) declarations.
+    if (decl !== this.declText) {
       this.declText = decl;
+      this.declVersion++;
+    }
+    if (cell !== this.cellText) {
       this.cellText = cell;
-      this.version++;
+      this.cellVersion++;
     }
     if (!this.ls) {
       const options: TS.CompilerOptions = {
@@ -186,7 +191,7 @@ export class CellTypeService {
       const host: TS.LanguageServiceHost = {
         getCompilationSettings: () => options,
         getScriptFileNames: files,
-        getScriptVersion: (f) => (f === this.declFile || f === this.cellFile ? String(this.version) : '0'),
+        getScriptVersion: (f) => (f === this.declFile ? String(this.declVersion) : f === this.cellFile ? String(this.cellVersion) : '0'),
         getScriptSnapshot: (f) => {
           const text = f === this.declFile ? this.declText : f === this.cellFile ? this.cellText : t.sys.readFile(f);
           return text === undefined ? undefined : t.ScriptSnapshot.fromString(text);
