@@ -71,6 +71,9 @@ export interface CellDefinition {
 
 const PREFIX = 'export {};\n';
 
+/** The globals' import alias (`__tram_tf`) reads as what cells write: `tf`. */
+const tfName = (text: string) => text.replace(/\b__tram_tf\./g, 'tf.');
+
 let tsModule: typeof TS | undefined;
 function ts(): typeof TS {
   tsModule ??= require('@tslab/typescript-for-tslab') as typeof TS;
@@ -245,7 +248,7 @@ export class CellTypeService {
       if (g) documentation = this.globalOrigin(this.ls!.getProgram()!, g.textSpan.start)?.doc ?? '';
     }
     return {
-      display: t.displayPartsToString(info.displayParts),
+      display: tfName(t.displayPartsToString(info.displayParts)),
       documentation,
       start: info.textSpan.start - PREFIX.length,
       end: info.textSpan.start + info.textSpan.length - PREFIX.length,
@@ -261,9 +264,9 @@ export class CellTypeService {
       activeSignature: r.selectedItemIndex,
       activeParameter: r.argumentIndex,
       signatures: r.items.map((it) => {
-        const params = it.parameters.map((p) => ({ label: t.displayPartsToString(p.displayParts), documentation: t.displayPartsToString(p.documentation) }));
+        const params = it.parameters.map((p) => ({ label: tfName(t.displayPartsToString(p.displayParts)), documentation: t.displayPartsToString(p.documentation) }));
         const sep = t.displayPartsToString(it.separatorDisplayParts);
-        const label = t.displayPartsToString(it.prefixDisplayParts) + params.map((p) => p.label).join(sep) + t.displayPartsToString(it.suffixDisplayParts);
+        const label = tfName(t.displayPartsToString(it.prefixDisplayParts)) + params.map((p) => p.label).join(sep) + tfName(t.displayPartsToString(it.suffixDisplayParts));
         return { label, documentation: t.displayPartsToString(it.documentation), parameters: params };
       }),
     };
