@@ -32,6 +32,22 @@ export class TramController implements vscode.Disposable {
     this.controller.description = 'TensorFlow.js with SAM, ASAM, Fisher-SAM and TRAM';
     this.controller.executeHandler = (cells, notebook) => this.execute(cells, notebook);
     this.controller.interruptHandler = (notebook) => this.sessions.get(notebook.uri.toString())?.interrupt();
+    this.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
+      if (selected) this.selected.add(notebook.uri.toString());
+      else this.selected.delete(notebook.uri.toString());
+    });
+  }
+
+  private readonly selected = new Set<string>();
+
+  /** Whether the notebook uses this kernel: selected in the picker, or saved with the `tram` kernelspec. */
+  uses(notebook: vscode.NotebookDocument): boolean {
+    if (notebook.notebookType !== NOTEBOOK_TYPE) return false;
+    if (this.selected.has(notebook.uri.toString()) || this.sessions.has(notebook.uri.toString())) return true;
+    type Meta = { metadata?: { kernelspec?: { name?: string } } };
+    const m = notebook.metadata as Meta & { custom?: Meta };
+    const spec = (m?.metadata ?? m?.custom?.metadata)?.kernelspec?.name; // ipynb metadata (newer / older VS Code)
+    return typeof spec === 'string' && /^tram/i.test(spec);
   }
 
   /** The session of a notebook, if its kernel was ever started. */

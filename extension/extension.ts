@@ -7,6 +7,7 @@ import { TramController } from './controller';
 import { kernelStarter } from './kernelFactory';
 import { KernelSession } from './kernelSession';
 import { KernelStatusBar } from './statusBar';
+import { CellIntellisense } from './intellisense';
 import { chooseBackend } from './commands/chooseBackend';
 import { installKernelspec } from './commands/installKernelspec';
 import { installNativeBackend } from './commands/installNativeBackend';
@@ -16,8 +17,11 @@ import { restartKernel } from './commands/restartKernel';
 export function activate(context: vscode.ExtensionContext): void {
   const controller = new TramController((notebook) => new KernelSession(kernelStarter(context.extensionPath, notebook)));
   const statusBar = new KernelStatusBar(controller);
+  const typesLog = vscode.window.createOutputChannel('TRAM IntelliSense');
   context.subscriptions.push(
     controller,
+    typesLog,
+    new CellIntellisense(context.extensionPath, controller, typesLog),
     statusBar,
     vscode.workspace.onDidCloseNotebookDocument((nb) => void controller.close(nb)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => statusBar.update()),

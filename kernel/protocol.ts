@@ -36,6 +36,8 @@ export interface KernelInfo {
   pid: number;
   /** Names preloaded as globals in cells (tf, display, progress, ...). Optional: added after the first version. */
   preloads?: string[];
+  /** TRAM_SEED in use (Math.random seeded, see kernel/runtime/seed.ts); absent when unseeded. */
+  seed?: number;
   /** Problems met while preloading (a module that failed to load), shown to the user. */
   warnings?: string[];
 }

@@ -1,5 +1,5 @@
 /**
- * tram run NOTEBOOK.ipynb… [--out FILE | --inplace] [--timeout S] [--allow-errors] [--backend B]
+ * tram run NOTEBOOK.ipynb… [--out FILE | --inplace] [--timeout S] [--allow-errors] [--backend B] [--seed N]
  *
  * Runs each notebook in a fresh kernel and writes nbformat 4 outputs. Exit status: 0 when every cell ran,
  * 1 when a cell failed (unless --allow-errors) or timed out, 2 for bad usage or an unreadable notebook.
@@ -7,7 +7,7 @@
 import { NotebookError } from '../host/notebook';
 import { runNotebook } from '../host/runner';
 
-const USAGE = 'usage: tram run NOTEBOOK.ipynb… [--out FILE | --inplace] [--timeout S] [--allow-errors] [--backend B]';
+const USAGE = 'usage: tram run NOTEBOOK.ipynb… [--out FILE | --inplace] [--timeout S] [--allow-errors] [--backend B] [--seed N]';
 
 export async function run(args: string[]): Promise<number> {
   const files: string[] = [];
@@ -16,6 +16,7 @@ export async function run(args: string[]): Promise<number> {
   let timeoutS: number | undefined;
   let allowErrors = false;
   let backend: string | undefined;
+  let seed: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = () => {
@@ -28,6 +29,11 @@ export async function run(args: string[]): Promise<number> {
       else if (a === '--inplace') inplace = true;
       else if (a === '--allow-errors') allowErrors = true;
       else if (a === '--backend') backend = value();
+      else if (a === '--seed') {
+        const v = value();
+        seed = Number(v);
+        if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer (got ${v})`);
+      }
       else if (a === '--timeout') {
         const v = value();
         timeoutS = Number(v);
@@ -58,7 +64,7 @@ export async function run(args: string[]): Promise<number> {
   let status = 0;
   for (const file of files) {
     try {
-      const r = await runNotebook(file, { out: out ?? (inplace ? file : undefined), timeoutS, allowErrors, backend });
+      const r = await runNotebook(file, { out: out ?? (inplace ? file : undefined), timeoutS, allowErrors, backend, kernel: { seed } });
       if (!r.ok) status = Math.max(status, 1);
     } catch (e) {
       if (e instanceof NotebookError) {

@@ -13,6 +13,7 @@ import { toBundle } from './format';
 import { buildGlobals, Globals } from './globals';
 import { selectBackend } from './backend';
 import { CellExecutor, isInterruption, Language } from './executor';
+import { installSeed } from './seed';
 
 export interface RuntimeOptions {
   /** The notebook's folder: modules and files resolve from here (default process.cwd()). */
@@ -41,6 +42,7 @@ export class KernelRuntime {
 
   static async create(opts: RuntimeOptions): Promise<KernelRuntime> {
     const cwd = path.resolve(opts.cwd ?? process.cwd());
+    const seed = installSeed(); // before tfjs loads: every unseeded draw comes from the seeded Math.random
     installTimerGuards();
     let cellOf: () => string = () => '';
     const cap = maxOutputBytes(process.env, (m) => process.stderr.write(`tram kernel: ${m}`));
@@ -69,6 +71,7 @@ export class KernelRuntime {
       nodeVersion: process.version,
       pid: process.pid,
       preloads: globals.preloads,
+      seed,
       warnings: globals.warnings,
     };
     const rt = new KernelRuntime(info, globals, executor, streams, opts.send);

@@ -1,0 +1,67 @@
+/**
+ * Jupyter path: complete_request, inspect_request and is_complete_request as a Jupyter front end sends them,
+ * driven through jupyter_client. The expected answers are TypeScript's rules (a Tensor2D has `shape`; tfjs exports
+ * `tensor2d`) and the shape of the replies in the Jupyter messaging spec (status, matches, cursor_start/end,
+ * found/data, complete/incomplete).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const python = '/usr/bin/python3';
+const hasClient = fs.existsSync(python) && spawnSync(python, ['-c', 'import jupyter_client'], { encoding: 'utf8' }).status === 0;
+const skip = hasClient ? false : `${python} has no jupyter_client (apt-get install python3-jupyter-client)`;
+
+const PROBE = `
+import json
+from jupyter_client import KernelManager
+km = KernelManager(kernel_name="tram")
+km.start_kernel()
+out = {}
+try:
+    kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=90)
+    r = kc.execute_interactive("const kept = tf.tensor2d([[1, 2], [3, 4]]);", timeout=90)
+    out["exec"] = r["content"]["status"]
+    def content(reply): return reply["content"]
+    out["member"] = content(kc.complete("kept.sha", 8, reply=True, timeout=60))
+    out["tf"] = content(kc.complete("tf.tens", 7, reply=True, timeout=60))
+    out["inspect"] = content(kc.inspect("kept", 2, reply=True, timeout=60))
+    out["inspect_none"] = content(kc.inspect("   ", 1, reply=True, timeout=60))
+    def is_complete(code):
+        msg_id = kc.is_complete(code)
+        while True:
+            m = kc.get_shell_msg(timeout=60)
+            if m["parent_header"].get("msg_id") == msg_id: return m["content"]
+    out["done"] = is_complete("1 + 1")
+    out["open"] = is_complete("for (let i = 0; i < 3; i++) {")
+finally:
+    km.shutdown_kernel(now=False)
+print(json.dumps(out))
+`;
+
+test('complete, inspect and is_complete answer from the kernel state', { skip, timeout: 240_000 }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tram-jupyter-complete-'));
+  const prefix = path.join(dir, 'prefix');
+  const inst = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'tram.js'), 'jupyter', 'install', '--prefix', prefix], { encoding: 'utf8' });
+  assert.equal(inst.status, 0, inst.stderr);
+  const env = { ...process.env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: path.join(dir, 'runtime') };
+  const r = spawnSync(python, ['-c', PROBE], { cwd: dir, env, encoding: 'utf8', timeout: 220_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.equal(out.exec, 'ok');
+  assert.equal(out.member.status, 'ok');
+  assert.ok(out.member.matches.includes('shape'), JSON.stringify(out.member.matches));
+  assert.deepEqual([out.member.cursor_start, out.member.cursor_end], [5, 8]); // replaces `sha`
+  assert.ok(out.tf.matches.includes('tensor2d'), JSON.stringify(out.tf.matches.slice(0, 20)));
+  assert.deepEqual([out.tf.cursor_start, out.tf.cursor_end], [3, 7]);
+  assert.equal(out.inspect.status, 'ok');
+  assert.equal(out.inspect.found, true);
+  assert.match(out.inspect.data['text/plain'], /const kept: .*Tensor2D/);
+  assert.equal(out.inspect_none.found, false);
+  assert.equal(out.done.status, 'complete');
+  assert.equal(out.open.status, 'incomplete');
+});
