@@ -16,7 +16,7 @@
 //   - Every stage runs even when an earlier one failed (but nothing runs after a failed build); the last
 //     line is exactly `N passed, N failed, N skipped`; the exit status is non-zero if anything failed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -105,6 +105,13 @@ const chosen = (name) => !only.length || name === 'build' || only.includes(name)
     console.error(`npm test: no stage named ${unknown.join(', ')}; stages: ${names.join(', ')} (or node24 for all node24:*)`);
     process.exit(1);
   }
+}
+
+// The Node 24 dev dependency must not shadow the machine's node in npm scripts (scripts/unlink-node-bin.mjs).
+if (existsSync(node24) && realpathSync(process.execPath) === realpathSync(node24)) {
+  console.error('npm test: running on node_modules/node (Node 24) because node_modules/.bin/node exists; run `node scripts/unlink-node-bin.mjs` (npm ci does) and retry.');
+  console.log('0 passed, 1 failed, 0 skipped');
+  process.exit(1);
 }
 
 // The two-commands rule: system packages first, installed here when possible, else one clear command.
