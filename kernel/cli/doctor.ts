@@ -114,7 +114,7 @@ export async function run(args: string[]): Promise<number> {
     lines.push(`detail      ${report.detail}`);
   }
   lines.push(`tfjs        ${tf.version.tfjs} (tfjs-core ${tf.version['tfjs-core']})`);
-  lines.push(`node        ${process.versions.node} (${process.platform}-${process.arch})`);
+  lines.push(`node        ${process.versions.node} (${process.platform}-${process.arch}) at ${process.execPath}`);
   lines.push(wasm ? `wasm        SIMD ${yesNo(wasm.simd)}, threads ${yesNo(wasm.threads)}` : 'wasm        package not loadable');
   if (a.speed) {
     if (!speed) lines.push(`speed       skipped: the fast matMul kernels apply to wasm only (backend is ${report?.name ?? 'none'})`);
