@@ -129,8 +129,10 @@ let failed = 0;
 let skipped = 0;
 const summary = [];
 const skipReport = [];
-for (const s of stages()) {
-  if (!chosen(s.name)) continue;
+for (const name of stages().map((x) => x.name)) {
+  if (!chosen(name)) continue;
+  // Built now, not before the loop: the file lists exist only once the build stage has run.
+  const s = stages().find((x) => x.name === name);
   if (skip.includes(s.name)) { summary.push(`${s.name}: left out (TRAM_TEST_SKIP)`); continue; }
   if (s.node === node24 && !existsSync(node24)) s.problem = `${path.relative(root, node24)} is missing: run \`npm ci\` (the \`node\` dev dependency provides Node 24)`;
   if (s.problem) {
