@@ -5,7 +5,8 @@
  *   node out/bench/kernel.js [--quick]
  * Goals (issue #3): cold start <= 4 s on wasm, trivial cell <= 30 ms. The trivial cell is `1 + 1` run again and
  * again (the type-checker reuses its program when the text is unchanged); `${i} + 1` and a declaring cell are
- * reported beside it.
+ * reported beside it. Interrupt latency: from `interrupt()` to the cell's `interrupted` reply, for a synchronous busy
+ * loop and for an awaited loop (test/kernel/client.test.ts checks only that the interrupt works).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,6 +26,10 @@ export interface KernelBenchResult {
   trivialCellP90Ms: number;
   /** Median round trip of a cell that declares a variable (types carried to later cells). */
   declareCellMedianMs: number;
+  /** Median time from interrupt() to the `interrupted` reply: synchronous `while (true)` loop. */
+  interruptSyncMs: number;
+  /** Same for a loop that awaits a timer each turn (the abort signal path). */
+  interruptAwaitMs: number;
   backend: string;
   starts: number;
   cells: number;
@@ -39,6 +44,19 @@ function median(xs: number[]): number {
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+/** Starts `code`, interrupts it after `afterMs`, returns ms from interrupt() to the `interrupted` reply. */
+async function interruptLatency(k: KernelClient, cell: string, code: string, afterMs = 300): Promise<number> {
+  let t0 = 0;
+  const running = k.execute(cell, code, () => undefined);
+  await new Promise((r) => setTimeout(r, afterMs));
+  t0 = performance.now();
+  k.interrupt();
+  const r = await running;
+  const ms = performance.now() - t0;
+  if (r.status !== 'interrupted') throw new Error(`bench cell '${cell}' ended '${r.status}' instead of interrupted`);
+  return ms;
 }
 
 async function roundTrip(k: KernelClient, cell: string, code: string): Promise<number> {
@@ -73,6 +91,12 @@ export async function kernelBench(opts: { quick?: boolean; backend?: string } = 
     for (let i = 0; i < cells; i++) distinct.push(await roundTrip(k, `u${i}`, `${i} + 1`));
     const declare: number[] = [];
     for (let i = 0; i < Math.min(cells, 20); i++) declare.push(await roundTrip(k, `d${i}`, `const v${i % 3} = ${i}; v${i % 3}`));
+    const intSync: number[] = [];
+    const intAwait: number[] = [];
+    for (let i = 0; i < (opts.quick ? 2 : 5); i++) {
+      intSync.push(await interruptLatency(k, `is${i}`, 'while (true) {}'));
+      intAwait.push(await interruptLatency(k, `ia${i}`, 'while (true) { await new Promise((r) => setTimeout(r, 5)); }'));
+    }
     const load = os.loadavg()[0];
     const notes = [
       `kernel: ${starts} cold start(s) and ${cells} trivial cells on ${backend}, ${os.cpus().length} CPU(s), load average ${load.toFixed(1)} during the run`,
@@ -84,6 +108,8 @@ export async function kernelBench(opts: { quick?: boolean; backend?: string } = 
       trivialDistinctMedianMs: median(distinct),
       trivialCellP90Ms: quantile(trivial, 0.9),
       declareCellMedianMs: median(declare),
+      interruptSyncMs: median(intSync),
+      interruptAwaitMs: median(intAwait),
       backend,
       starts,
       cells,
@@ -101,6 +127,7 @@ if (require.main === module) {
     console.log(`trivial cell, median         ${r.trivialCellMedianMs.toFixed(1)} ms (goal <= 30 ms); p90 ${r.trivialCellP90Ms.toFixed(1)} ms`);
     console.log(`trivial cells, each new text ${r.trivialDistinctMedianMs.toFixed(1)} ms (median)`);
     console.log(`cell declaring a variable    ${r.declareCellMedianMs.toFixed(1)} ms (median)`);
+    console.log(`interrupt to reply           ${r.interruptSyncMs.toFixed(0)} ms busy loop, ${r.interruptAwaitMs.toFixed(0)} ms awaited loop (median)`);
     for (const n of r.notes) console.log(n);
   }, (e) => {
     console.error(`bench/kernel: ${e && e.stack ? e.stack : e}`);

@@ -203,6 +203,7 @@ async function kernelFigures(r: Results, quick: boolean, backend: string): Promi
   k.trivialCellP90Ms = res.trivialCellP90Ms;
   k.declareCellMs = res.declareCellMedianMs;
   k.kernelNotes.push(...res.notes);
+  k.kernelNotes.push(`interrupt to reply (median): ${res.interruptSyncMs.toFixed(0)} ms busy loop, ${res.interruptAwaitMs.toFixed(0)} ms awaited loop`);
 }
 
 main().then(

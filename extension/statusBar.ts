@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { TramController } from './controller';
 import { NOTEBOOK_TYPE } from './controller';
+import { lastRuntime } from './nodeLocator';
 
 const ICONS: Record<string, string> = {
   stopped: '$(circle-outline)',
@@ -35,9 +36,13 @@ export class KernelStatusBar implements vscode.Disposable {
     const state = session?.state ?? 'stopped';
     const backend = session?.info?.backend;
     this.item.text = `${ICONS[state] ?? ''} TRAM: ${state}${backend && state !== 'dead' ? ` · ${backend}${session?.info?.gpu ? ' (GPU)' : ''}` : ''}`;
+    // Fallback to the editor's own runtime: say which Node the kernel runs on.
+    const runtime = lastRuntime();
+    if (session?.info && runtime?.source === 'editor') this.item.text += ` · editor's Node ${session.info.nodeVersion ?? runtime.version ?? '?'}`;
     const tip = new vscode.MarkdownString();
     tip.appendMarkdown(`**TRAM kernel**: ${state}\n\n`);
     if (session?.info) tip.appendText(`${session.info.backendDetail}\nNode ${session.info.nodeVersion}, tfjs ${session.info.tfjsVersion}, pid ${session.info.pid}\n`);
+    if (session?.info && runtime?.note) tip.appendText(`${runtime.note}\n`);
     if (state === 'dead' && session?.lastError) tip.appendText(`${session.lastError}\n`);
     for (const w of session?.info?.warnings ?? []) tip.appendText(`⚠ ${w}\n`);
     tip.appendMarkdown('\nClick to choose the backend.');

@@ -5,7 +5,7 @@
 //   code-server in .cache/code-server (scripts/setup-code-server.sh, cached),
 //   the .vsix (scripts/package.mjs --no-build, when missing or older than the build).
 // A missing piece is not a skip: the rows that need it fail and say why.
-// Arguments go to the suite: `npm run faults -- --only files kernel`.
+// Arguments go to the suite: `npm run faults -- --only files kernel`, `--skip-extension` (no code-server rows).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +24,8 @@ const step = (what, cmd, args) => {
 };
 
 if (!fs.existsSync(rel('out/test/faults/main.js'))) step('build', 'npm', ['run', '--silent', 'build']);
-const wantsEditor = !process.argv.includes('--only') || process.argv.some((a) => /vs ?code|security|host|untrusted|editor/i.test(a));
+const wantsEditor = !process.argv.includes('--skip-extension') &&
+  (!process.argv.includes('--only') || process.argv.some((a) => /vs ?code|security|host|untrusted|editor/i.test(a)));
 if (wantsEditor) {
   step('code-server', 'bash', ['scripts/setup-code-server.sh']);
   const pkg = JSON.parse(fs.readFileSync(rel('package.json'), 'utf8'));

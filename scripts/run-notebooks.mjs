@@ -33,7 +33,9 @@ function step(name, cmd, args, timeoutS) {
 
 try {
   if (existsSync(path.join(root, 'out/test/notebooks'))) {
-    step('unit tests', node, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'out/test/notebooks/'], 600);
+    // Files by name: on Node 22+ `node --test DIR/` would load DIR as a module.
+    const files = readdirSync(path.join(root, 'out/test/notebooks')).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join('out/test/notebooks', f));
+    step('unit tests', node, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], 600);
   }
   step('notebooks match sources', node, ['notebooks/build.mjs', '--check'], 60);
   if (!process.env.TRAM_NOTEBOOKS_SKIP_QUICK) {

@@ -114,7 +114,7 @@ export async function run(args: string[]): Promise<number> {
     lines.push(`detail      ${report.detail}`);
   }
   lines.push(`tfjs        ${tf.version.tfjs} (tfjs-core ${tf.version['tfjs-core']})`);
-  lines.push(`node        ${process.versions.node} (${process.platform}-${process.arch})`);
+  lines.push(`node        ${process.versions.node} (${process.platform}-${process.arch}) at ${process.execPath}`);
   if (report?.name === 'wasm') {
     lines.push(`kernels     added for wasm (tfjs-backend-wasm lacks them): ${report.addedKernels.length ? report.addedKernels.join(', ') : 'none'}`);
     const fixed = replacedWasmKernels();

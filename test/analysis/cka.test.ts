@@ -7,6 +7,7 @@ import { initBackend } from '../../kernel/backend';
 import { linearCka } from '../../kernel/analysis';
 import { assertClose, matMul, randomMatrix, randomOrthogonal, rng, transpose } from './helpers';
 
+// Vendored in the repository (test/golden/cases); a missing file fails the test, it is never skipped.
 const GOLDEN = path.resolve(__dirname, '../../../test/golden/cases/divergences.json');
 
 before(async () => {
@@ -26,7 +27,7 @@ function ckaReference(x: number[][], y: number[][]): number {
 }
 
 test('linear CKA matches the golden cases', () => {
-  assert.ok(existsSync(GOLDEN), `golden file not found at ${GOLDEN} (part of the repository: test/golden/cases)`);
+  assert.ok(existsSync(GOLDEN), `golden file ${GOLDEN} is missing: the cases live in test/golden/cases (copied from shared/golden/cases)`);
   const g = JSON.parse(readFileSync(GOLDEN, 'utf8')) as { linearCka: { x: number[][]; y: number[][]; expected: number }[]; tolerance: { rtol: number; atol: number } };
   assert.ok(g.linearCka.length > 0);
   for (const [i, c] of g.linearCka.entries()) {

@@ -1,3 +1,5 @@
+// First: the project's native packages are hidden, so these tests mean the same with or without tfjs-node installed.
+import { restoreNative } from './hide-native';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -7,9 +9,12 @@ import { fakeWorkspace, THROWING_NATIVE, type FakeWorkspace } from './fixtures';
 
 const NO_ENV = {};
 const made: FakeWorkspace[] = [];
-after(() => made.forEach((w) => w.remove()));
+after(() => {
+  made.forEach((w) => w.remove());
+  restoreNative();
+});
 
-test('auto on this machine ends at wasm and says why the native packages were not used', async () => {
+test('auto without native packages ends at wasm and says why the native packages were not used', async () => {
   const r = await initBackend({ env: NO_ENV });
   assert.equal(r.name, 'wasm');
   assert.equal(r.name, tf.getBackend());

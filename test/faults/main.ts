@@ -4,8 +4,10 @@
  *
  *   node out/test/faults/main.js [--only WORD…] [--skip-extension] [--json FILE]
  *
- * --only keeps the rows whose group, fault or host contains one of the words. The table and every row's
- * details are also written to test-results/faults.json and test-results/faults.md.
+ * --only keeps the rows whose group, fault or host contains one of the words; words that match no row are an
+ * error (exit 1), never an empty green run. --skip-extension drops the rows whose host is the editor
+ * (code-server), so the suite runs without code-server and chromium. The table and every row's details are
+ * also written to test-results/faults.json and test-results/faults.md.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,16 +23,28 @@ import { SECRETS, securityRows } from './securityRows';
 import { formatTable, type Result, type Row } from './table';
 import { tramRunRows } from './tramRunRows';
 
-function args(): { only: string[]; json: string } {
+class UsageError extends Error {}
+
+function args(): { only: string[]; json: string; skipExtension: boolean } {
   const a = process.argv.slice(2);
   const only: string[] = [];
   let json = path.join(ROOT, 'test-results', 'faults.json');
+  let skipExtension = false;
   for (let i = 0; i < a.length; i++) {
-    if (a[i] === '--only') while (a[i + 1] && !a[i + 1].startsWith('--')) only.push(a[++i].toLowerCase());
-    else if (a[i] === '--json') json = a[++i];
+    if (a[i] === '--only') {
+      const n = only.length;
+      while (a[i + 1] && !a[i + 1].startsWith('--')) only.push(a[++i].toLowerCase());
+      if (only.length === n) throw new UsageError('--only needs at least one word, e.g. `npm run faults -- --only files`');
+    } else if (a[i] === '--json') {
+      if (!a[i + 1] || a[i + 1].startsWith('--')) throw new UsageError('--json needs a file name, e.g. `--json test-results/faults.json`');
+      json = a[++i];
+    } else if (a[i] === '--skip-extension') skipExtension = true;
+    else throw new UsageError(`unknown argument '${a[i]}': use --only WORD…, --skip-extension or --json FILE`);
   }
-  return { only, json };
+  return { only, json, skipExtension };
 }
+
+const isEditorRow = (r: Row) => r.host.startsWith('VS Code');
 
 async function withTimeout<T>(p: Promise<T>, s: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -45,14 +59,27 @@ async function withTimeout<T>(p: Promise<T>, s: number): Promise<T> {
 }
 
 async function main(): Promise<number> {
-  const { only, json } = args();
+  const { only, json, skipExtension } = args();
   const t0 = Date.now();
   // Secrets in the environment of every host the suite starts; no kernel may see them (security rows).
   Object.assign(process.env, SECRETS);
   let rows: Row[] = [...kernelClientRows(), ...tramRunRows(), ...libraryRows(), ...fileRows(), ...hostRows(), ...securityRows(), ...jupyterRows(), ...extensionRows()];
-  if (only.length) rows = rows.filter((r) => only.some((w) => `${r.group} ${r.fault} ${r.host}`.toLowerCase().includes(w)));
+  const all = rows;
+  if (skipExtension) rows = rows.filter((r) => !isEditorRow(r));
+  if (only.length) {
+    const matches = (r: Row, w: string) => `${r.group} ${r.fault} ${r.host}`.toLowerCase().includes(w);
+    const unmatched = only.filter((w) => !rows.some((r) => matches(r, w)));
+    if (unmatched.length) {
+      const groups = [...new Set(all.map((r) => r.group))].join(', ');
+      throw new UsageError(
+        `--only ${unmatched.map((w) => `'${w}'`).join(', ')} matches no row${skipExtension ? ' (with --skip-extension)' : ''}: ` +
+          `use a word from a row's group (${groups}), fault or host`,
+      );
+    }
+    rows = rows.filter((r) => only.some((w) => matches(r, w)));
+  }
   // The editor rows wait mostly on code-server and chromium: their scenario runs beside the other rows.
-  if (rows.some((r) => r.host.startsWith('VS Code'))) startEditorScenario();
+  if (rows.some(isEditorRow)) startEditorScenario();
   const results: Result[] = [];
   for (const row of rows) {
     const r0 = Date.now();
@@ -85,6 +112,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (e) => {
+    if (e instanceof UsageError) {
+      console.error(`faults: ${e.message}`);
+      process.exit(1);
+    }
     console.error(e);
     process.exit(2);
   },

@@ -33,16 +33,14 @@ test('info is answered on request', async () => {
   assert.equal(info.pid, k.info.pid);
 });
 
-test('interrupt stops a synchronous busy loop within 2 s and keeps variables', async () => {
+// Interrupt latency is a timing, measured by `npm run bench` (bench/kernel.ts); here only the behaviour.
+test('interrupt stops a synchronous busy loop and keeps the variables', async () => {
   await k.execute('set', 'let before = 7; let spins = 0;', () => undefined);
   const c = collector();
-  let t0 = 0;
   const running = k.execute('loop', 'while (true) { spins++; }', c.on);
-  setTimeout(() => { t0 = Date.now(); k.interrupt(); }, 500);
+  setTimeout(() => k.interrupt(), 500);
   const r = await running;
-  const elapsed = Date.now() - t0;
   assert.equal(r.status, 'interrupted');
-  assert.ok(elapsed < 2000, `stopped ${elapsed} ms after the interrupt`);
   const after = collector();
   assert.equal((await k.execute('after', 'before * 10 + (spins > 0 ? 1 : 0)', after.on)).status, 'ok');
   assert.equal(after.result(), '71');
@@ -54,12 +52,10 @@ test('interrupt stops an awaited loop, aborts the signal and the loop does not c
     'signal.addEventListener("abort", () => { sawAbort = true; });',
     'while (true) { await new Promise((r) => setTimeout(r, 5)); ticks++; }',
   ].join('\n');
-  let t0 = 0;
   const running = k.execute('aloop', code, () => undefined);
-  setTimeout(() => { t0 = Date.now(); k.interrupt(); }, 500);
+  setTimeout(() => k.interrupt(), 500);
   const r = await running;
   assert.equal(r.status, 'interrupted');
-  assert.ok(Date.now() - t0 < 2000, `stopped ${Date.now() - t0} ms after the interrupt`);
   const c1 = collector();
   await k.execute('t1', '[ticks > 0, sawAbort, ticks]', c1.on);
   await new Promise((r) => setTimeout(r, 200));
@@ -68,6 +64,17 @@ test('interrupt stops an awaited loop, aborts the signal and the loop does not c
   const [, , ticksThen] = JSON.parse(c1.result()!.replace(/'/g, '"'));
   assert.match(c1.result()!, /^\[ true, true, \d+ \]$/);
   assert.equal(Number(c2.result()), ticksThen, 'the loop kept running after the interrupt');
+});
+
+test('a variable declared in a cell that then throws is usable in the next cell', async () => {
+  const a = collector();
+  const r = await k.execute('throws', 'let keptAfterThrow = 5;\nconst alsoKept = "x";\nthrow new Error("boom after the declarations");', a.on);
+  assert.equal(r.status, 'error');
+  assert.match(a.error()!.evalue, /boom after the declarations/);
+  const b = collector();
+  const r2 = await k.execute('uses', 'keptAfterThrow += 1; [keptAfterThrow, alsoKept]', b.on);
+  assert.equal(r2.status, 'ok', JSON.stringify(b.error()));
+  assert.equal(b.result(), "[ 6, 'x' ]");
 });
 
 test('a cell calling process.exit is reported as died, then a fresh kernel runs the next cell', async () => {

@@ -6,23 +6,28 @@ import * as os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { initGoldenBackend, runGoldenDir, runStepCase, formatResult } from '../../kernel/golden/run';
 
+// The cases are vendored in the repository; their absence is a failure, never a skip.
 const dir = path.resolve(__dirname, '../../../test/golden/cases');
+function need(file: string): string {
+  assert.ok(fs.existsSync(file), `golden file ${file} is missing: the cases live in test/golden/cases (copied from shared/golden/cases)`);
+  return file;
+}
 
 describe('golden cases', () => {
   before(async () => {
     await initGoldenBackend();
   });
 
-  it('every step_*.json and divergences.json case is within tolerance', (t) => {
-    assert.ok(fs.existsSync(dir), `no golden cases at ${dir} (they are part of the repository: test/golden/cases)`);
+  it('every step_*.json and divergences.json case is within tolerance', () => {
+    need(dir);
     const results = runGoldenDir(dir);
     assert.ok(results.length >= 19, `only ${results.length} cases found`);
     const failed = results.filter((r) => !r.ok);
     assert.deepEqual(failed.map(formatResult), []);
   });
 
-  it('the step cases are also within tolerance on the cpu backend', async (t) => {
-    assert.ok(fs.existsSync(dir), `no golden cases at ${dir} (they are part of the repository: test/golden/cases)`);
+  it('the step cases are also within tolerance on the cpu backend', async () => {
+    need(dir);
     const tf = await import('@tensorflow/tfjs');
     const prev = tf.getBackend();
     await tf.setBackend('cpu');
@@ -34,9 +39,8 @@ describe('golden cases', () => {
     }
   });
 
-  it('the runner fails a case whose expected value is off by more than the tolerance', (t) => {
-    const file = path.join(dir, 'step_tram-x.json');
-    assert.ok(fs.existsSync(file), `missing ${file}`);
+  it('the runner fails a case whose expected value is off by more than the tolerance', () => {
+    const file = need(path.join(dir, 'step_tram-x.json'));
     const c = JSON.parse(fs.readFileSync(file, 'utf8'));
     c.expected.trace[1].divergence *= 1.01;
     const r = runStepCase(c, 'altered');
@@ -44,9 +48,8 @@ describe('golden cases', () => {
     assert.match(r.failures.join('\n'), /step 2 divergence/);
   });
 
-  it('`tram golden <dir>` prints one line per case and exits 1 when a case fails, 0 when all pass', (t) => {
-    const file = path.join(dir, 'step_sam.json');
-    assert.ok(fs.existsSync(file), `missing ${file}`);
+  it('`tram golden <dir>` prints one line per case and exits 1 when a case fails, 0 when all pass', () => {
+    const file = need(path.join(dir, 'step_sam.json'));
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-'));
     const bin = path.resolve(__dirname, '../../../bin/tram.js');
     try {

@@ -1,0 +1,68 @@
+/**
+ * The native addons the project ships load and work under the Node running this file (the suite runs it on
+ * Node 20 and again on Node 24 as node24:backend): @napi-rs/canvas (chart PNGs), zeromq (tslab's Jupyter
+ * transport) and @tensorflow/tfjs-node where it is installed. An addon built for another Node ABI fails here
+ * with "was compiled against a different Node.js version", not later in a notebook.
+ * tfjs-node is optional: when absent the test skips with a reason starting "native:", which CI allows
+ * (TRAM_TEST_ALLOW_SKIP=native in .ci/run); when present it must load and compute.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+const node = `Node ${process.versions.node} (ABI ${process.versions.modules})`;
+
+test(`@napi-rs/canvas draws and encodes a PNG on ${node}`, async () => {
+  const { createCanvas } = await import('@napi-rs/canvas');
+  const c = createCanvas(4, 3);
+  const ctx = c.getContext('2d');
+  ctx.fillStyle = '#ff0000';
+  ctx.fillRect(0, 0, 2, 3);
+  const px = ctx.getImageData(0, 0, 4, 1).data;
+  assert.deepEqual([...px.slice(0, 4)], [255, 0, 0, 255], 'left half is red');
+  assert.equal(px[4 * 3 + 3], 0, 'right half is still transparent');
+  const png = c.toBuffer('image/png');
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+  assert.equal(png.readUInt32BE(16), 4, 'IHDR width');
+  assert.equal(png.readUInt32BE(20), 3, 'IHDR height');
+});
+
+test(`zeromq sends and receives a multipart message on ${node}`, async () => {
+  const zmq = await import('zeromq');
+  const push = new zmq.Push();
+  const pull = new zmq.Pull();
+  try {
+    await pull.bind('tcp://127.0.0.1:*');
+    push.connect(pull.lastEndpoint!);
+    await push.send(['tram', Buffer.from([1, 2, 3])]);
+    const [a, b] = await pull.receive();
+    assert.equal(a.toString(), 'tram');
+    assert.deepEqual([...b], [1, 2, 3]);
+  } finally {
+    push.close();
+    pull.close();
+  }
+});
+
+function installed(name: string): boolean {
+  try {
+    require.resolve(`${name}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+for (const pkg of ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) {
+  const present = installed(pkg);
+  test(
+    `${pkg} loads and computes on ${node}`,
+    { skip: present ? false : `native: ${pkg} is not installed here (its install script downloads libtensorflow)` },
+    async () => {
+      const tf = require(pkg) as typeof import('@tensorflow/tfjs');
+      await tf.ready();
+      assert.equal(tf.getBackend(), 'tensorflow');
+      const y = tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]])).dataSync()[0]);
+      assert.equal(y, 11);
+    },
+  );
+}
