@@ -142,7 +142,9 @@ export class KernelClient extends EventEmitter {
         if (wasAlive && !this.expectingExit) this.emit('exit', { code, signal, reason } satisfies ExitInfo);
       });
     });
-    this.starting = ready.finally(() => { this.starting = undefined; });
+    const starting = ready.finally(() => { this.starting = undefined; });
+    starting.catch(() => undefined); // the caller gets the rejection from `ready`; this copy must not crash the host
+    this.starting = starting;
     return ready;
   }
 

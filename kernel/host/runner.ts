@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { KernelClient, KernelStartOptions } from './client';
-import { cellLanguage, cellSource, Notebook, OutputCollector, readNotebook, writeNotebookAtomic } from './notebook';
+import { cellLanguage, cellSource, checkNotebookTarget, Notebook, OutputCollector, readNotebook, writeNotebookAtomic } from './notebook';
 
 export interface RunOptions {
   /** Where to write the executed notebook; undefined = do not write. */
@@ -47,6 +47,7 @@ function firstLine(code: string): string {
 export async function runNotebook(file: string, opts: RunOptions = {}): Promise<NotebookResult> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const nb = readNotebook(file);
+  const target = opts.out !== undefined ? checkNotebookTarget(opts.out) : undefined; // before any cell runs
   const t0 = performance.now();
   const kernel = await KernelClient.start({ cwd: path.dirname(path.resolve(file)), backend: opts.backend, ...opts.kernel });
   log(`${file}: kernel ${kernel.info.backend} (pid ${kernel.info.pid})`);
@@ -112,6 +113,6 @@ export async function runNotebook(file: string, opts: RunOptions = {}): Promise<
   const skipped = summaries.filter((s) => s.status === 'skipped').length;
   const failed = summaries.filter((s) => s.status !== 'ok' && s.status !== 'skipped').length;
   log(`${file}: ${summaries.length - skipped} cells run, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}, ${seconds.toFixed(1)} s`);
-  if (opts.out) writeNotebookAtomic(opts.out, nb);
+  if (target) writeNotebookAtomic(target, nb);
   return { file, ok: (ok || !!opts.allowErrors) && !timedOut, timedOut, cells: summaries, seconds, notebook: nb };
 }
