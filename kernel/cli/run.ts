@@ -7,6 +7,7 @@
  * Every failure is one line on stderr, never a stack trace.
  */
 import { NotebookError } from '../host/notebook';
+import { killAllKernels } from '../host/client';
 import { runNotebook } from '../host/runner';
 
 /** The values `--backend` takes (kernel/backend/init.ts PREFERENCES; a test keeps the two equal). */
@@ -65,6 +66,14 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   if (!out && !inplace) console.log('tram run: outputs are not saved (add --out FILE or --inplace)');
+  // Kernels lead their own process groups, so a Ctrl-C in the terminal reaches only us: end them and their children.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      killAllKernels();
+      console.error(`tram run: stopped by ${sig}`);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    });
+  }
   let status = 0;
   for (const file of files) {
     try {
