@@ -2,9 +2,10 @@
  * nbformat 4 validation against the official v4.5 JSON schema (vendored in ./schema, BSD-3-Clause) with ajv.
  *
  * Contract: validateNotebook(nb) returns undefined for a valid notebook, else ONE line naming the first bad
- * field as a JSON path (`cells[2].source[0] must be string (got number)`). Notebooks with nbformat_minor < 5
- * are checked with the same schema except that cell ids are optional (they were added in 4.5) and the minor
- * may be 0–4. Each cell is checked against the schema of its own cell_type, and each output against that of
+ * field as a JSON path (`cells[2].source[0] must be string (got number)`). As Jupyter's own validator
+ * (python nbformat 5.5) decides: a cell id may be missing (it warns and adds one; an id that is present must
+ * match the schema's pattern); nbformat_minor 0–4 is checked as v4.4 was, i.e. the same schema without cell
+ * ids (an id there is refused) and with the minor's minimum at 0. Each cell is checked against the schema of its own cell_type, and each output against that of
  * its output_type, so the message names what is wrong rather than "must match exactly one schema".
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
@@ -22,18 +23,17 @@ const CELL_TYPES = ['code', 'markdown', 'raw'];
 const OUTPUT_TYPES = ['execute_result', 'display_data', 'stream', 'error'];
 const cache = new Map<boolean, Validators>();
 
-function variant(idsRequired: boolean): Validators {
-  const hit = cache.get(idsRequired);
+function variant(v45: boolean): Validators {
+  const hit = cache.get(v45);
   if (hit) return hit;
   const s = JSON.parse(JSON.stringify(schema45)) as Json & { definitions: Record<string, Json>; properties: Record<string, Json> };
   delete s.$schema; // draft-04; the keywords it uses mean the same in ajv's default draft
-  if (!idsRequired) {
-    (s.properties.nbformat_minor as Json).minimum = 0;
-    for (const k of ['raw_cell', 'markdown_cell', 'code_cell']) {
-      const d = s.definitions[k];
-      d.required = (d.required as string[]).filter((r) => r !== 'id');
-    }
+  for (const k of ['raw_cell', 'markdown_cell', 'code_cell']) {
+    const d = s.definitions[k] as Json & { properties: Json };
+    d.required = (d.required as string[]).filter((r) => r !== 'id');
+    if (!v45) delete d.properties.id;
   }
+  if (!v45) (s.properties.nbformat_minor as Json).minimum = 0;
   // Cells (and outputs) are dispatched on their type below; the top-level check only needs an array here.
   s.properties.cells = { type: 'array', items: { type: 'object' } };
   const codeCell = s.definitions.code_cell as Json & { properties: Record<string, Json> };
@@ -50,7 +50,7 @@ function variant(idsRequired: boolean): Validators {
     output: {},
   };
   for (const t of OUTPUT_TYPES) v.output[t] = ajv.compile({ $ref: `nb#/definitions/${t}` });
-  cache.set(idsRequired, v);
+  cache.set(v45, v);
   return v;
 }
 
@@ -91,7 +91,7 @@ function describe(errors: ErrorObject[], root: unknown, prefix: string): string 
     case 'required':
       return `${at === '(top level)' ? 'the notebook' : at} is missing "${p.missingProperty}"`;
     case 'additionalProperties':
-      return `${jsonPath(at === '(top level)' ? '' : at, '/' + String(p.additionalProperty))} is not allowed here`;
+      return `${jsonPath(at === '(top level)' ? '' : at, '/' + String(p.additionalProperty))} is not allowed here${p.additionalProperty === 'id' && prefix.startsWith('cells[') ? ' (cell ids need nbformat_minor 5)' : ''}`;
     case 'type':
       return `${at} must be ${String(p.type).replace(',', ' or ')} (got ${kind(got)}${kind(got) === 'string' ? ` ${JSON.stringify(String(got).slice(0, 40))}` : ''})`;
     case 'enum':
@@ -107,7 +107,8 @@ function describe(errors: ErrorObject[], root: unknown, prefix: string): string 
 /** undefined when `nb` is a valid nbformat 4 notebook, else one line naming the first invalid field. */
 export function validateNotebook(nb: unknown): string | undefined {
   const minor = (nb as Json | null)?.nbformat_minor;
-  const v = variant(typeof minor === 'number' && minor >= 5);
+  if (typeof minor === 'number' && minor < 0) return `nbformat_minor must be an integer >= 0 (got ${minor})`;
+  const v = variant(!(typeof minor === 'number' && minor < 5));
   if (!v.top(nb)) return describe(v.top.errors ?? [], nb, '');
   const cells = (nb as { cells: Json[] }).cells;
   for (const [i, cell] of cells.entries()) {
