@@ -49,6 +49,13 @@ export async function runNotebook(file: string, opts: RunOptions = {}): Promise<
   const nb = readNotebook(file);
   const target = opts.out !== undefined ? checkNotebookTarget(opts.out) : undefined; // before any cell runs
   const t0 = performance.now();
+  if (!nb.cells.some((c) => c.cell_type === 'code' && cellSource(c).trim())) {
+    // Nothing to run: no kernel. Blank code cells are cleared as they would be after a run.
+    for (const c of nb.cells) if (c.cell_type === 'code') { c.outputs = []; c.execution_count = null; }
+    log(`${file}: no code to run (no kernel started)`);
+    if (target) writeNotebookAtomic(target, nb);
+    return { file, ok: true, timedOut: false, cells: [], seconds: (performance.now() - t0) / 1000, notebook: nb };
+  }
   const kernel = await KernelClient.start({ cwd: path.dirname(path.resolve(file)), backend: opts.backend, ...opts.kernel });
   log(`${file}: kernel ${kernel.info.backend} (pid ${kernel.info.pid})`);
   const collector = new OutputCollector();
