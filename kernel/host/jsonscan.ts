@@ -11,7 +11,8 @@
  * so 1.0, 1e0 and 10e-1 all equal "1" and are exact.
  */
 
-export const MAX_JSON_DEPTH = 512;
+/** Jupyter's own validator (python nbformat 5.5) handles 300 levels and overflows its stack at 500. */
+export const MAX_JSON_DEPTH = 256;
 
 export interface JsonScan {
   depth: number;

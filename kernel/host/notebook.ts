@@ -60,6 +60,9 @@ export function readNotebook(file: string): Notebook {
   } catch (e) {
     throw new NotebookError((e as Error).message);
   }
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    throw new NotebookError(`${file}: starts with a UTF-8 byte-order mark, which JSON and Jupyter do not allow; save it without the BOM. It was not changed.`);
+  }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
