@@ -77,7 +77,7 @@ test('readNotebook names the invalid field for each kind the issue lists', () =>
   const deep = path.join(dir, 'deep.ipynb');
   const text = JSON.stringify(good());
   fs.writeFileSync(deep, text.replace('"metadata":{', `"metadata":{"deep":${'['.repeat(10000)}${']'.repeat(10000)},`));
-  assert.throws(() => readNotebook(deep), /nested 10002 levels deep \(the limit is 512\)/);
+  assert.throws(() => readNotebook(deep), /nested 10002 levels deep \(the limit is 256\)/);
   const ok = path.join(dir, 'ok.ipynb');
   fs.writeFileSync(ok, JSON.stringify(good()));
   assert.equal(readNotebook(ok).cells.length, 1);
