@@ -72,6 +72,7 @@ const stages = () => [
   needs('notebooks', 'scripts/run-notebooks.mjs', [node20, 'scripts/run-notebooks.mjs']),
   needs('bench', 'bench', ['npm', 'run', '--silent', 'bench', '--', '--quick']),
   needs('faults', 'scripts/faults.mjs', ['npm', 'run', '--silent', 'faults']),
+  needs('fuzz', 'out/test/fuzz/main.js', [node20, 'out/test/fuzz/main.js', '--quick']),
   // Node 24: the unit, kernel, jupyter and notebook stages (not e2e/bench/faults: code-server and the
   // fault suite are the slow half of the suite and do not depend on the kernel's Node).
   ...['optim', 'analysis', 'backend', 'data', 'kernel', 'jupyter', 'extension'].map((d) => nodeTest(`node24:${d}`, d, node24)),

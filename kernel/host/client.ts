@@ -7,13 +7,30 @@
  *
  * If the process dies (process.exit, out of memory, a native crash, a kill), the running cells resolve with
  * status 'died' and a reason (exit code or signal, and the end of the kernel's own stderr), 'exit' is emitted,
- * and the next `execute` starts a fresh kernel.
+ * and the next `execute` starts a fresh kernel. The kernel leads its own process group (spawned detached); every
+ * way a kernel ends (shutdown, restart, kill, its own death, this process exiting) kills the whole group, so
+ * processes a cell started do not outlive it (./pgroup.ts).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import type { HostMessage, KernelInfo, KernelMessage } from '../protocol';
 import { kernelEnv } from './env';
+import { killGroup } from './pgroup';
+
+/** Kernel process groups still alive, killed when this host process exits (normally or by SIGINT/SIGTERM). */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+/** SIGKILL every kernel group this process started and has not yet finished (synchronous). */
+export function killAllKernels(): void {
+  for (const g of liveGroups) killGroup(g);
+  liveGroups.clear();
+}
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', killAllKernels);
+}
 
 export interface KernelStartOptions {
   /** The notebook's folder; module imports and relative paths resolve from here. */
@@ -106,8 +123,14 @@ export class KernelClient extends EventEmitter {
       cwd: o.cwd ?? process.cwd(),
       env: kernelEnv(process.env, extra),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      detached: process.platform !== 'win32', // a new process group led by the kernel (setsid)
     });
     this.proc = proc;
+    const group = proc.pid;
+    if (group) {
+      liveGroups.add(group);
+      installExitHook();
+    }
     const keepTail = (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
     };
@@ -116,7 +139,7 @@ export class KernelClient extends EventEmitter {
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new Error(`the kernel did not start within ${(o.startTimeoutMs ?? 60000) / 1000} s: ${this.stderrTail.trim()}`));
-        proc.kill('SIGKILL');
+        if (!killGroup(group)) proc.kill('SIGKILL');
       }, o.startTimeoutMs ?? 60000);
       proc.on('message', (m: KernelMessage) => {
         if (m.type === 'ready') {
@@ -133,6 +156,10 @@ export class KernelClient extends EventEmitter {
       });
       proc.on('exit', (code, signal) => {
         clearTimeout(timer);
+        if (group) {
+          killGroup(group); // whatever the cells started goes with the kernel
+          liveGroups.delete(group);
+        }
         const wasAlive = this.alive;
         this.alive = false;
         if (proc !== this.proc) return;
@@ -142,7 +169,9 @@ export class KernelClient extends EventEmitter {
         if (wasAlive && !this.expectingExit) this.emit('exit', { code, signal, reason } satisfies ExitInfo);
       });
     });
-    this.starting = ready.finally(() => { this.starting = undefined; });
+    const starting = ready.finally(() => { this.starting = undefined; });
+    starting.catch(() => undefined); // the caller gets the rejection from `ready`; this copy must not crash the host
+    this.starting = starting;
     return ready;
   }
 
@@ -243,7 +272,7 @@ export class KernelClient extends EventEmitter {
 
   /** Kill the kernel process now (SIGKILL). */
   kill(): void {
-    if (this.alive) this.proc.kill('SIGKILL');
+    if (this.alive && !killGroup(this.proc.pid)) this.proc.kill('SIGKILL');
   }
 
   private async stop(why: string): Promise<void> {
@@ -258,7 +287,7 @@ export class KernelClient extends EventEmitter {
     } catch {
       /* already gone */
     }
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 2000);
+    const timer = setTimeout(() => { if (!killGroup(proc.pid)) proc.kill('SIGKILL'); }, 2000);
     await exited;
     clearTimeout(timer);
     this.alive = false;

@@ -9,6 +9,7 @@
  */
 import type { KernelMessage } from '../protocol';
 import type { KernelRuntime } from '../runtime/runtime';
+import { killOwnGroupMembers } from './pgroup';
 
 /** What we use of tslab's message object (its class is not exported). */
 interface ZmqMsg {
@@ -68,6 +69,9 @@ export async function startJupyterKernel(connectionFile: string): Promise<void> 
     process.stderr.write(`tram kernel failed to start: ${e && e.stack ? e.stack : e}\n`);
     process.exit(1);
   });
+
+  // Jupyter starts kernels in a new session: processes a cell spawned share our group and end with us.
+  process.on('exit', () => void killOwnGroupMembers());
 
   let executionCount = 0;
   const handler = {

@@ -1,10 +1,15 @@
 /**
  * nbformat 4 notebooks for `tram run`: read and check a notebook, turn kernel messages into nbformat outputs,
  * write the result atomically (temp file + rename). Only `outputs` and `execution_count` of code cells change.
+ *
+ * Reading refuses, with one line and nothing written: a path that is not a regular file, bytes that are not
+ * UTF-8, text that is not JSON, nesting deeper than MAX_JSON_DEPTH, a number JS cannot hold exactly, nbformat
+ * other than 4, and anything the nbformat v4.5 schema rejects (./nbschema.ts).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { KernelMessage, MimeBundle } from '../protocol';
+import { checkOutputTarget, FileProblem, readRegularFile, writeThrough, type OutputTarget } from './files';
+import { MAX_JSON_DEPTH, scanJson } from './jsonscan';
+import { validateNotebook } from './nbschema';
 
 export interface NbOutput {
   output_type: 'stream' | 'display_data' | 'execute_result' | 'error';
@@ -51,9 +56,12 @@ function firstInvalidUtf8(bytes: Buffer): number {
 export function readNotebook(file: string): Notebook {
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(file);
+    bytes = readRegularFile(file);
   } catch (e) {
-    throw new NotebookError(`${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new NotebookError((e as Error).message);
+  }
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    throw new NotebookError(`${file}: starts with a UTF-8 byte-order mark, which JSON and Jupyter do not allow; save it without the BOM. It was not changed.`);
   }
   let text: string;
   try {
@@ -70,15 +78,24 @@ export function readNotebook(file: string): Notebook {
   } catch (e) {
     throw new NotebookError(`${file}: not valid JSON (${(e as Error).message}); fix the file or save it again from the editor. It was not changed.`);
   }
-  if (!nb || typeof nb !== 'object' || nb.nbformat !== 4 || !Array.isArray(nb.cells)) {
-    const got = nb && typeof nb === 'object' ? `nbformat ${JSON.stringify(nb.nbformat)}` : typeof nb;
+  const scan = scanJson(text);
+  if (scan.depth > MAX_JSON_DEPTH) {
+    throw new NotebookError(`${file}: nested ${scan.depth} levels deep (the limit is ${MAX_JSON_DEPTH}); flatten the metadata or sources that nest so deep. It was not changed.`);
+  }
+  if (scan.lossy) {
+    const { literal, line, column } = scan.lossy;
+    const shown = literal.length > 40 ? literal.slice(0, 37) + '...' : literal;
+    throw new NotebookError(`${file}: the number ${shown} (line ${line}, column ${column}) cannot be kept exactly (it would be written back as ${JSON.stringify(Number(literal))}); store it as a string. It was not changed.`);
+  }
+  if (!nb || typeof nb !== 'object' || Array.isArray(nb) || nb.nbformat !== 4) {
+    const got = nb && typeof nb === 'object' && !Array.isArray(nb) ? `nbformat ${JSON.stringify(nb.nbformat)}` : Array.isArray(nb) ? 'a JSON array' : JSON.stringify(nb);
     throw new NotebookError(`${file}: not an nbformat 4 notebook (got ${got}); convert it with \`jupyter nbconvert --to notebook\` first. It was not changed.`);
   }
-  for (const [i, c] of nb.cells.entries()) {
-    if (!c || typeof c !== 'object' || typeof c.cell_type !== 'string' || (typeof c.source !== 'string' && !Array.isArray(c.source))) {
-      throw new NotebookError(`${file}: cell ${i + 1} is malformed (needs cell_type and source); it was not changed.`);
-    }
+  if (!Array.isArray(nb.cells)) {
+    throw new NotebookError(`${file}: not a valid nbformat 4 notebook: ${'cells' in nb ? `"cells" must be a list (got ${nb.cells === null ? 'null' : typeof nb.cells})` : 'the "cells" list is missing'}; it was not changed.`);
   }
+  const invalid = validateNotebook(nb);
+  if (invalid) throw new NotebookError(`${file}: not a valid nbformat 4 notebook: ${invalid}; fix that field. It was not changed.`);
   return nb;
 }
 
@@ -95,14 +112,23 @@ export function cellLanguage(nb: Notebook, c: NbCell): 'typescript' | 'javascrip
   return info.name === 'javascript' ? 'javascript' : 'typescript';
 }
 
-/** Write `nb` to `file` through a temp file in the same folder and a rename, so readers never see half a file. */
-export function writeNotebookAtomic(file: string, nb: Notebook): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tram-${process.pid}.tmp`);
-  fs.writeFileSync(tmp, JSON.stringify(nb, null, 1) + '\n');
+/** Check before running that `file` can take the result (see ./files.ts); NotebookError otherwise. */
+export function checkNotebookTarget(file: string): OutputTarget {
   try {
-    fs.renameSync(tmp, file);
+    return checkOutputTarget(file);
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
+    if (e instanceof FileProblem) throw new NotebookError(e.message);
+    throw e;
+  }
+}
+
+/** Write `nb` through a temp file and a rename onto the real path, keeping its mode (see ./files.ts). */
+export function writeNotebookAtomic(target: string | OutputTarget, nb: Notebook): void {
+  const t = typeof target === 'string' ? checkNotebookTarget(target) : target;
+  try {
+    writeThrough(t, JSON.stringify(nb, null, 1) + '\n');
+  } catch (e) {
+    if (e instanceof FileProblem) throw new NotebookError(e.message);
     throw e;
   }
 }

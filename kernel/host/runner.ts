@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { KernelClient, KernelStartOptions } from './client';
-import { cellLanguage, cellSource, Notebook, OutputCollector, readNotebook, writeNotebookAtomic } from './notebook';
+import { cellLanguage, cellSource, checkNotebookTarget, Notebook, OutputCollector, readNotebook, writeNotebookAtomic } from './notebook';
 
 export interface RunOptions {
   /** Where to write the executed notebook; undefined = do not write. */
@@ -47,7 +47,15 @@ function firstLine(code: string): string {
 export async function runNotebook(file: string, opts: RunOptions = {}): Promise<NotebookResult> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const nb = readNotebook(file);
+  const target = opts.out !== undefined ? checkNotebookTarget(opts.out) : undefined; // before any cell runs
   const t0 = performance.now();
+  if (!nb.cells.some((c) => c.cell_type === 'code' && cellSource(c).trim())) {
+    // Nothing to run: no kernel. Blank code cells are cleared as they would be after a run.
+    for (const c of nb.cells) if (c.cell_type === 'code') { c.outputs = []; c.execution_count = null; }
+    log(`${file}: no code to run (no kernel started)`);
+    if (target) writeNotebookAtomic(target, nb);
+    return { file, ok: true, timedOut: false, cells: [], seconds: (performance.now() - t0) / 1000, notebook: nb };
+  }
   const kernel = await KernelClient.start({ cwd: path.dirname(path.resolve(file)), backend: opts.backend, ...opts.kernel });
   log(`${file}: kernel ${kernel.info.backend} (pid ${kernel.info.pid})`);
   const collector = new OutputCollector();
@@ -112,6 +120,6 @@ export async function runNotebook(file: string, opts: RunOptions = {}): Promise<
   const skipped = summaries.filter((s) => s.status === 'skipped').length;
   const failed = summaries.filter((s) => s.status !== 'ok' && s.status !== 'skipped').length;
   log(`${file}: ${summaries.length - skipped} cells run, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}, ${seconds.toFixed(1)} s`);
-  if (opts.out) writeNotebookAtomic(opts.out, nb);
+  if (target) writeNotebookAtomic(target, nb);
   return { file, ok: (ok || !!opts.allowErrors) && !timedOut, timedOut, cells: summaries, seconds, notebook: nb };
 }

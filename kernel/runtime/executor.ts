@@ -9,6 +9,7 @@
  * - `import(x)` in a cell becomes `importESM(x)` (a real dynamic import), so ES-module-only packages load.
  * - Local `.ts`/`.js` files imported by a cell are compiled by the converter and loaded from its output.
  */
+import { escapeLineSeparators } from './linesep';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import Module, { createRequire } from 'node:module';
@@ -127,7 +128,7 @@ export class CellExecutor {
 
   async run(ctx: CellContext, code: string, language: Language = 'typescript'): Promise<CellOutcome> {
     const label = `cell ${ctx.cell}`;
-    const converted = this.converter(language).convert(this.declarations(), code);
+    const converted = this.converter(language).convert(this.declarations(), escapeLineSeparators(code));
     if (converted.sideOutputs) {
       for (const out of converted.sideOutputs) {
         this.sideModules.delete(out.path);

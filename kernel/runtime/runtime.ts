@@ -140,7 +140,8 @@ export class KernelRuntime {
     try {
       if (isInterruption(e)) return;
       const err = this.executor.runtimeError(e);
-      const text = `Uncaught ${err.traceback.join('\n')}\n`;
+      // A thrown non-Error is already labelled 'Uncaught' by runtimeError: do not say it twice.
+      const text = `${err.ename === 'Uncaught' ? '' : 'Uncaught '}${err.traceback.join('\n')}\n`;
       const origin = currentContext();
       // The cell that started the work if it still runs, else the cell running now, else the next one.
       const target = origin && origin === this.current ? origin.cell : this.current?.cell;
@@ -161,6 +162,9 @@ export class KernelRuntime {
     let status: CellStatus;
     try {
       const outcome = await this.executor.run(ctx, code, language);
+      // A promise the cell rejected and left unawaited is reported after the microtask queue drains: let that
+      // happen while this cell is still the current one, so the rejection lands on it, not on the next cell.
+      await new Promise((resolve) => setImmediate(resolve));
       status = outcome.status;
       this.streams.endCell(cell);
       flushDisplays();
