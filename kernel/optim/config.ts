@@ -8,7 +8,7 @@
  * λ = 0.1 and σ = 0.1 for the trust-region terms, MESA decay 0.999.
  */
 import * as tf from '@tensorflow/tfjs';
-import { AscentRule, SharpnessAwareOptimizer, SharpnessAwareOptions, TaskLoss } from './optimizer';
+import { AscentRule, OptimizerConfig, SharpnessAwareOptimizer, SharpnessAwareOptions, TaskLoss } from './optimizer';
 import { Scope, adaptivePreconditioner, fisherPreconditioner, identityPreconditioner } from './perturbation';
 import { DivergenceSpec, normalizeDivergence } from './divergences';
 import { checkDivergenceRadius } from './radius';
@@ -246,18 +246,7 @@ export function createOptimizer(method: MethodConfig | AnyRecord, base: tf.Optim
   return opt;
 }
 
-/** The serialisable config of an optimizer built by createOptimizer. */
-export interface OptimizerConfig {
-  method: AnyRecord;
-  base: { className: string; config: tf.serialization.ConfigDict };
-  options: {
-    batchSplits: number;
-    onNonFinite: 'throw' | 'skip';
-    reportCleanLoss: boolean;
-    targetTraining: boolean;
-    compare: 'train-vs-inference' | 'like-for-like';
-  };
-}
+export type { OptimizerConfig } from './optimizer';
 
 /** The serialisable config of an optimizer built by createOptimizer (same as `opt.getConfig()`). */
 export function getConfig(opt: SharpnessAwareOptimizer): OptimizerConfig {

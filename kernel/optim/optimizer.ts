@@ -586,6 +586,19 @@ export class StepThrough {
   }
 }
 
+/** The serialisable config of an optimizer built by createOptimizer (`opt.getConfig()`; rebuild with `fromConfig`). */
+export interface OptimizerConfig {
+  method: Record<string, unknown>;
+  base: { className: string; config: tf.serialization.ConfigDict };
+  options: {
+    batchSplits: number;
+    onNonFinite: 'throw' | 'skip';
+    reportCleanLoss: boolean;
+    targetTraining: boolean;
+    compare: 'train-vs-inference' | 'like-for-like';
+  };
+}
+
 /**
  * Sharpness-aware optimizer wrapping a `tf.Optimizer`. Build it with `createOptimizer(methodConfig, base)`
  * (config.ts) or directly from an {@link AscentRule} and/or a {@link Regularizer}.
@@ -785,17 +798,7 @@ export class SharpnessAwareOptimizer {
    * The serialisable config {method, base: {className, config}, options} (optimizers built by createOptimizer);
    * rebuild with `fromConfig`. Injected noise functions and initial target weights are not part of it.
    */
-  getConfig(): {
-    method: Record<string, unknown>;
-    base: { className: string; config: tf.serialization.ConfigDict };
-    options: {
-      batchSplits: number;
-      onNonFinite: 'throw' | 'skip';
-      reportCleanLoss: boolean;
-      targetTraining: boolean;
-      compare: 'train-vs-inference' | 'like-for-like';
-    };
-  } {
+  getConfig(): OptimizerConfig {
     if (!this.methodConfig) {
       throw new OptimConfigError('getConfig needs an optimizer built by createOptimizer (a hand-built one has no method config)');
     }

@@ -6,15 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const python = '/usr/bin/python3';
-const hasClient = fs.existsSync(python) && spawnSync(python, ['-c', 'import jupyter_client'], { encoding: 'utf8' }).status === 0;
-const skip = hasClient ? false : `${python} has no jupyter_client (apt-get install python3-jupyter-client)`;
+import { jupyterSkip as skip, runProbe } from './probe';
 
 const PROBE = `
 import json
@@ -44,14 +36,7 @@ print(json.dumps(out))
 `;
 
 test('complete, inspect and is_complete answer from the kernel state', { skip, timeout: 240_000 }, () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tram-jupyter-complete-'));
-  const prefix = path.join(dir, 'prefix');
-  const inst = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'tram.js'), 'jupyter', 'install', '--prefix', prefix], { encoding: 'utf8' });
-  assert.equal(inst.status, 0, inst.stderr);
-  const env = { ...process.env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: path.join(dir, 'runtime') };
-  const r = spawnSync(python, ['-c', PROBE], { cwd: dir, env, encoding: 'utf8', timeout: 220_000 });
-  assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  const out = runProbe<any>(PROBE, 'complete');
   assert.equal(out.exec, 'ok');
   assert.equal(out.member.status, 'ok');
   assert.ok(out.member.matches.includes('shape'), JSON.stringify(out.member.matches));

@@ -4,15 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const python = '/usr/bin/python3';
-const hasClient = fs.existsSync(python) && spawnSync(python, ['-c', 'import jupyter_client'], { encoding: 'utf8' }).status === 0;
-const skip = hasClient ? false : `${python} has no jupyter_client (apt-get install python3-jupyter-client)`;
+import { jupyterSkip as skip, runProbe } from './probe';
 
 const PROBE = `
 import json, sys, time
@@ -53,14 +45,7 @@ print(json.dumps(out))
 `;
 
 test('a wrongly signed request is ignored; the kernel keeps answering signed requests with its state', { skip, timeout: 240_000 }, () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tram-jupyter-sig-'));
-  const prefix = path.join(dir, 'prefix');
-  const inst = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'tram.js'), 'jupyter', 'install', '--prefix', prefix], { encoding: 'utf8' });
-  assert.equal(inst.status, 0, inst.stderr);
-  const env = { ...process.env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: path.join(dir, 'runtime') };
-  const r = spawnSync(python, ['-c', PROBE], { cwd: dir, env, encoding: 'utf8', timeout: 200_000 });
-  assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  const out = runProbe<any>(PROBE, 'sig');
   assert.deepEqual(out.first, ['', '42']);
   assert.equal(out.bad_replied, false, 'answered a request signed with the wrong key');
   assert.equal(out.alive, true, 'the kernel died on a wrongly signed request');

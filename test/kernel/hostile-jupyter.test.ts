@@ -4,15 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { repoRoot } from './helpers';
-
-const python = '/usr/bin/python3';
-const hasClient = fs.existsSync(python) && spawnSync(python, ['-c', 'import jupyter_client'], { encoding: 'utf8' }).status === 0;
-const skip = hasClient ? false : `${python} has no jupyter_client (apt-get install python3-jupyter-client)`;
+import { jupyterSkip as skip, runProbe } from '../jupyter/probe';
+import { alive } from './helpers';
 
 const PROBE = `
 import json, time
@@ -34,25 +27,10 @@ finally:
 print(json.dumps(out))
 `;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('a child process a cell spawned ends when Jupyter shuts the kernel down', { skip, timeout: 240_000 }, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tram-jupyter-pg-'));
-  const prefix = path.join(dir, 'prefix');
-  const inst = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'tram.js'), 'jupyter', 'install', '--prefix', prefix], { encoding: 'utf8' });
-  assert.equal(inst.status, 0, inst.stderr);
-  const env = { ...process.env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: path.join(dir, 'runtime') };
-  const r = spawnSync(python, ['-c', PROBE], { cwd: dir, env, encoding: 'utf8', timeout: 200_000 });
-  assert.equal(r.status, 0, r.stderr);
-  const pid = (JSON.parse(r.stdout.trim().split('\n').pop()!) as { pid?: number }).pid;
-  assert.ok(pid && pid > 0, `no child pid in ${r.stdout}`);
+  const { pid } = runProbe<{ pid?: number }>(PROBE, 'pg');
+  assert.ok(pid && pid > 0, 'no child pid from the probe');
   const t0 = Date.now();
   while (alive(pid) && Date.now() - t0 < 3000) await new Promise((res) => setTimeout(res, 50));
   const survived = alive(pid);

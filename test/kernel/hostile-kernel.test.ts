@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { KernelClient } from '../../kernel/host/client';
 import { escapeLineSeparators } from '../../kernel/runtime/linesep';
-import { collector, tempDir } from './helpers';
+import { alive, collector, gone, tempDir } from './helpers';
 
 let k: KernelClient;
 before(async () => {
@@ -17,23 +17,6 @@ after(async () => {
   await k.shutdown();
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function gone(pid: number, ms = 3000): Promise<boolean> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (!alive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return !alive(pid);
-}
 
 test('escapeLineSeparators: only inside quoted strings, with the same string value', () => {
   const src = 'const a = "x\u2028y";\u2028const b = \'p\u2029q\'; // c\u2028\nconst t = `t\u2028${"i\u2028"}`;';

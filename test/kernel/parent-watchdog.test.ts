@@ -7,16 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { tempDir } from './helpers';
+import { alive, tempDir } from './helpers';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const HOST = `
 const { KernelClient } = require(${JSON.stringify(path.resolve(__dirname, '..', '..', 'kernel', 'host', 'client.js'))});
