@@ -1,12 +1,17 @@
 /**
  * The experiment methods run through the project's optimizer library (`kernel/optim`): each {@link MethodSpec} is
  * translated to the library's method config (the golden-case format) and stepped by
- * `createOptimizer(config, adam)` on a `fromFunction` adapter of the experiment MLP.
+ * `createOptimizer(config, adam)` on a `fromFunction` adapter of the experiment MLP. Training-mode passes
+ * (`training = true`) apply the MLP's dropout with masks seeded from the run's seed; `compare` is given to the TRAM
+ * methods only (it selects whether d compares training-mode or inference-mode current logits with the target).
  */
 import * as tf from '@tensorflow/tfjs';
 import { createOptimizer, fromFunction, SharpnessAwareOptimizer, ModelAdapter } from '../optim';
 import { MethodConfig, MethodSpec, StepFigures, Batch } from './methods';
-import { MlpShape, forward, embedPart, bodyPart } from './model';
+import { MlpShape, forward, embedPart, bodyPart, DropoutSeeds } from './model';
+import { Rng } from './rng';
+
+export type Compare = 'train-vs-inference' | 'like-for-like';
 
 /** The library's config for one experiment method; `seed` seeds its noise. */
 export function libraryConfig(c: MethodConfig, seed: number): Record<string, unknown> {
@@ -40,16 +45,27 @@ export function libraryConfig(c: MethodConfig, seed: number): Record<string, unk
   }
 }
 
+/** Dropout masks of run seed s come from Rng(s + DROPOUT_SEED_OFFSET), apart from its noise and batch order. */
+export const DROPOUT_SEED_OFFSET = 100003;
+
 export class LibraryStepper {
   private readonly opt: SharpnessAwareOptimizer;
   private readonly model: ModelAdapter;
 
-  constructor(readonly spec: MethodSpec, readonly shape: MlpShape, readonly vars: tf.Variable[], base: tf.Optimizer, seed: number) {
-    this.model = fromFunction(vars, (x) => forward(shape, vars, x as tf.Tensor2D).logits, {
+  constructor(readonly spec: MethodSpec, readonly shape: MlpShape, readonly vars: tf.Variable[], base: tf.Optimizer, seed: number, compare?: Compare) {
+    const rng = new Rng(seed + DROPOUT_SEED_OFFSET);
+    const seeds: DropoutSeeds = { next: () => rng.seed() };
+    const mode = (training: boolean) => (training ? seeds : undefined);
+    this.model = fromFunction(vars, (x, training) => forward(shape, vars, x as tf.Tensor2D, undefined, mode(training)).logits, {
       embed: (x) => embedPart(shape, vars, x),
-      body: (e) => bodyPart(shape, vars, e),
+      body: (e, training) => bodyPart(shape, vars, e, mode(training)),
     });
-    this.opt = createOptimizer(libraryConfig(spec.config, seed), base);
+    this.opt = createOptimizer(libraryConfig(spec.config, seed), base, spec.config.name === 'tram' && compare ? { compare } : {});
+  }
+
+  /** The optimizer's `compare` setting as the library resolved it (the default when none was given). */
+  get compare(): Compare {
+    return this.opt.compare;
   }
 
   step(b: Batch): StepFigures {

@@ -1,5 +1,5 @@
 /**
- * `npm run experiments -- --full | --quick [--seeds 1,2,3] [--tasks digits,spam] [--methods Adam,TRAM-x] [--vary-pretrain] [--out DIR]`
+ * `npm run experiments -- --full | --quick [--seeds 1,2,3] [--tasks digits,spam] [--methods Adam,TRAM-x] [--vary-pretrain] [--dropout P] [--compare MODE] [--out DIR]`
  *
  * Runs the small-scale reproduction of the paper's Tables 5 and 6: for each task, pre-train once, fine-tune with
  * every method and seed, select on in-domain validation loss, evaluate in-domain and zero-shot. Writes
@@ -10,12 +10,17 @@
  * `--vary-pretrain`: run seed s also draws the data split (seed DATA_SEED + s) and the pre-trained model (seed
  * PRETRAIN_SEED + s), so the spread over seeds includes the pre-trained model and the split; every method still
  * pairs with Adam on the same seed (same split, same pre-trained model, same batches).
+ *
+ * `--dropout P` (0 ≤ P < 1, default 0): the pre-trained and fine-tuned MLPs apply dropout P between layers in
+ * training mode (model.ts). `--compare train-vs-inference | like-for-like` is passed to the TRAM methods' optimizer
+ * (default: the library's, train-vs-inference). Both are recorded in the results header and in every run.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { METHODS } from './methods';
+import type { Compare } from './library-stepper';
 import { MODES, Mode } from './settings';
 import { digitsTask, spamTask, Task, DATA_SEED } from './tasks';
 import { pretrain, fineTune, evaluate, RunResult, PRETRAIN_SEED } from './protocol';
@@ -29,13 +34,15 @@ interface Args {
   methods?: string[];
   out?: string;
   varyPretrain?: boolean;
+  dropout: number;
+  compare?: Compare;
 }
 
-const USAGE = 'usage: npm run experiments -- --full | --quick [--seeds 1,2,3] [--tasks digits,spam] [--methods Adam,TRAM-x] [--vary-pretrain] [--out DIR]\n       npm run experiments -- --replot DIR   (redraw the charts of DIR/results.json)\n       npm run experiments -- --resummarise DIR   (recompute the statistics of DIR/summary.json from DIR/results.json)';
+const USAGE = 'usage: npm run experiments -- --full | --quick [--seeds 1,2,3] [--tasks digits,spam] [--methods Adam,TRAM-x] [--vary-pretrain] [--dropout P] [--compare train-vs-inference|like-for-like] [--out DIR]\n       npm run experiments -- --replot DIR   (redraw the charts of DIR/results.json)\n       npm run experiments -- --resummarise DIR   (recompute the statistics of DIR/summary.json from DIR/results.json)';
 
 export function parseArgs(argv: string[]): Args {
   let mode: Mode | undefined;
-  const a: Partial<Args> = { tasks: ['digits', 'spam'] };
+  const a: Partial<Args> = { tasks: ['digits', 'spam'], dropout: 0 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const value = () => {
@@ -53,12 +60,27 @@ export function parseArgs(argv: string[]): Args {
     else if (k === '--methods') a.methods = value().split(',');
     else if (k === '--out') a.out = value();
     else if (k === '--vary-pretrain') a.varyPretrain = true;
+    else if (k === '--dropout') {
+      const v = value();
+      const p = Number(v);
+      if (v.trim() === '' || !Number.isFinite(p) || p < 0 || p >= 1) throw new Error(`--dropout takes a rate in [0, 1), e.g. --dropout 0.1 (got "${v}")`);
+      a.dropout = p;
+    } else if (k === '--compare') {
+      const v = value();
+      if (v !== 'train-vs-inference' && v !== 'like-for-like') throw new Error(`--compare takes train-vs-inference or like-for-like (got "${v}")`);
+      a.compare = v;
+    }
     else throw new Error(`unknown option "${k}"\n${USAGE}`);
   }
   if (!mode) throw new Error(`choose --full or --quick\n${USAGE}`);
   for (const t of a.tasks ?? []) if (t !== 'digits' && t !== 'spam') throw new Error(`unknown task "${t}": the tasks are digits, spam`);
   for (const m of a.methods ?? []) if (!METHODS.some((s) => s.label === m)) throw new Error(`unknown method "${m}": the methods are ${METHODS.map((s) => s.label).join(', ')}`);
   return { ...(a as Args), mode };
+}
+
+/** The task with its MLP given dropout rate `p` between layers (0: unchanged). */
+export function withDropout(task: Task, p: number): Task {
+  return p > 0 ? { ...task, shape: { ...task.shape, dropout: p } } : task;
 }
 
 async function selectBackend(): Promise<string> {
@@ -147,6 +169,8 @@ export async function main(argv: string[]): Promise<number> {
     dataSeed: args.varyPretrain ? `${DATA_SEED} + seed` : DATA_SEED,
     pretrainSeed: args.varyPretrain ? `${PRETRAIN_SEED} + seed` : PRETRAIN_SEED,
     varyPretrain: Boolean(args.varyPretrain),
+    dropout: args.dropout,
+    compare: args.compare ?? 'train-vs-inference (library default)',
     settings: { protocol: settings.protocol, digits: settings.digits, spam: settings.spam },
     methods: methods.map((m) => ({ label: m.label, config: m.config })),
     environment: { backend, tfjs: tf.version.tfjs, node: process.version, cpus: os.cpus().length, platform: `${os.platform()} ${os.arch()}` },
@@ -160,7 +184,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   const log = (s: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)}s] ${s}\n`);
   log(`experiments --${args.mode}: backend ${backend}, seeds ${seeds.join(',')}, ${methods.length} methods, tasks ${args.tasks.join(',')} -> ${out}`);
-  const build = (name: string, dataSeed: number): Task => (name === 'digits' ? digitsTask(settings.digits, dataSeed) : spamTask(settings.spam, dataSeed));
+  const build = (name: string, dataSeed: number): Task => withDropout(name === 'digits' ? digitsTask(settings.digits, dataSeed) : spamTask(settings.spam, dataSeed), args.dropout);
   for (const name of args.tasks) {
     let task: Task = build(name, DATA_SEED);
     let pre = pretrain(task.shape, task.pretrain, settings.protocol);
@@ -179,12 +203,13 @@ export async function main(argv: string[]): Promise<number> {
         log(`${task.name} seed ${seed}: split ${DATA_SEED + seed}, pre-trained with seed ${PRETRAIN_SEED + seed}; in-domain acc ${ev.inDomain.accuracy.toFixed(3)}, zero-shot ${ev.zeroShotAccuracy.toFixed(3)}`);
       }
       for (const m of methods) {
-        const r = fineTune(task, pre, m, seed, settings.protocol);
+        const r = fineTune(task, pre, m, seed, settings.protocol, undefined, args.compare);
         entry.runs.push(r);
         entry.summary = summarise(entry.runs);
         entry.comparisons = comparisons(entry.runs);
         save(false);
-        log(`${task.name} seed ${seed} ${m.label.padEnd(12)} ${r.seconds.toFixed(1)}s epoch ${r.selectedEpoch}: in-domain ${r.inDomain.accuracy.toFixed(3)} zero-shot ${r.zeroShotAccuracy.toFixed(3)} sharpness ${r.inDomain.sharpness.toFixed(2)}/${r.zeroShotSharpness.toFixed(2)} CKA ${r.inDomain.cka.toFixed(3)}/${r.zeroShotCka.toFixed(3)}`);
+        const dMean = r.divergence ? ` mean d ${(r.divergence.reduce((x, y) => x + y, 0) / Math.max(1, r.divergence.length)).toPrecision(3)}` : '';
+        log(`${task.name} seed ${seed} ${m.label.padEnd(12)} ${r.seconds.toFixed(1)}s epoch ${r.selectedEpoch}: in-domain ${r.inDomain.accuracy.toFixed(3)} zero-shot ${r.zeroShotAccuracy.toFixed(3)} sharpness ${r.inDomain.sharpness.toFixed(2)}/${r.zeroShotSharpness.toFixed(2)} CKA ${r.inDomain.cka.toFixed(3)}/${r.zeroShotCka.toFixed(3)}${dMean}`);
       }
     }
     writeCharts(out, task.name, entry.runs);

@@ -7,6 +7,10 @@
  *   h = tanh(tanh(e)·W1 + b1)  (penultimate features, compared with CKA)
  *   logits = h·W2 + b2
  *
+ * Dropout (`--dropout P`, `shape.dropout` = P > 0): in training mode, inverted dropout with rate P on tanh(e) and on
+ * h (the inputs of the second and third layers); masks are drawn from a seeded {@link DropoutSeeds} so runs
+ * reproduce. Inference mode (evaluation, CKA, sharpness, TRAM's target passes) never drops.
+ *
  * Noise for the trust-region methods (R3F, TRAM-x, TRAM-Fisher) is added either to the input x (continuous
  * inputs such as pixels) or to the embedding e (bag-of-words inputs), as the paper adds it to input embeddings.
  */
@@ -20,6 +24,20 @@ export interface MlpShape {
   readonly hidden: readonly [number, number];
   readonly classes: number;
   readonly noiseAt: NoiseSite;
+  /** Dropout rate between layers in training mode; 0 or absent: none. */
+  readonly dropout?: number;
+}
+
+/** Source of per-call dropout seeds: each training-mode pass draws a fresh mask. */
+export interface DropoutSeeds {
+  next(): number;
+}
+
+/** Training-mode dropout on `h` when the shape has a rate and seeds are given; identity otherwise. */
+function drop<T extends tf.Tensor>(shape: MlpShape, h: T, seeds?: DropoutSeeds): T {
+  const p = shape.dropout ?? 0;
+  if (!seeds || p <= 0) return h;
+  return tf.dropout(h, p, undefined, seeds.next()) as T;
 }
 
 /** Weights as plain arrays: [W0, b0, W1, b1, W2, b2] with their shapes. A checkpoint. */
@@ -53,14 +71,17 @@ export interface Outputs {
   readonly logits: tf.Tensor2D;
 }
 
-/** Forward pass with weights `w`; `noise` (same shape as the noise site) is added at `shape.noiseAt`. */
-export function forward(shape: MlpShape, w: readonly tf.Tensor[], x: tf.Tensor2D, noise?: tf.Tensor2D): Outputs {
+/**
+ * Forward pass with weights `w`; `noise` (same shape as the noise site) is added at `shape.noiseAt`. Training
+ * mode (dropout on) when `seeds` is given, inference mode otherwise.
+ */
+export function forward(shape: MlpShape, w: readonly tf.Tensor[], x: tf.Tensor2D, noise?: tf.Tensor2D, seeds?: DropoutSeeds): Outputs {
   const [W0, b0, W1, b1, W2, b2] = w as tf.Tensor2D[];
   const xin = noise && shape.noiseAt === 'input' ? x.add(noise) : x;
   let e = xin.matMul(W0).add(b0) as tf.Tensor2D;
   if (noise && shape.noiseAt === 'embedding') e = e.add(noise);
-  const features = tf.tanh(tf.tanh(e).matMul(W1).add(b1)) as tf.Tensor2D;
-  const logits = features.matMul(W2).add(b2) as tf.Tensor2D;
+  const features = tf.tanh(drop(shape, tf.tanh(e), seeds).matMul(W1).add(b1)) as tf.Tensor2D;
+  const logits = drop(shape, features, seeds).matMul(W2).add(b2) as tf.Tensor2D;
   return { embedding: e, features, logits };
 }
 
@@ -69,10 +90,11 @@ export function embedPart(shape: MlpShape, w: readonly tf.Tensor[], x: tf.Tensor
   return shape.noiseAt === 'input' ? x : x.matMul(w[0] as tf.Tensor2D).add(w[1]);
 }
 
-export function bodyPart(shape: MlpShape, w: readonly tf.Tensor[], e: tf.Tensor): tf.Tensor {
+export function bodyPart(shape: MlpShape, w: readonly tf.Tensor[], e: tf.Tensor, seeds?: DropoutSeeds): tf.Tensor {
   const [W0, b0, W1, b1, W2, b2] = w as tf.Tensor2D[];
   const pre = shape.noiseAt === 'input' ? (e as tf.Tensor2D).matMul(W0).add(b0) : e;
-  return tf.tanh(tf.tanh(pre).matMul(W1).add(b1)).matMul(W2).add(b2);
+  const h = tf.tanh(drop(shape, tf.tanh(pre), seeds).matMul(W1).add(b1));
+  return drop(shape, h, seeds).matMul(W2).add(b2);
 }
 
 /** Shape of the noise tensor for a batch of `n` rows. */

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Dataset, batchOf } from './data/dataset';
 import { Task } from './tasks';
 import { MethodSpec } from './methods';
-import { LibraryStepper } from './library-stepper';
+import { LibraryStepper, Compare, DROPOUT_SEED_OFFSET } from './library-stepper';
 import { MlpShape, Snapshot, initSnapshot, toVariables, snapshotOf, assignSnapshot, crossEntropy, forward } from './model';
 import { accuracy, meanLoss, epsilonSharpness, featureCka, SharpnessOptions } from './metrics';
 import { Rng } from './rng';
@@ -29,9 +29,14 @@ export const PRETRAIN_SEED = 7;
 
 const adam = (lr: number) => tf.train.adam(lr, 0.9, 0.99, 1e-8);
 
-/** Plain Adam training from a seeded initialisation: the "pre-trained model" every method starts from. */
+/**
+ * Plain Adam training from a seeded initialisation: the "pre-trained model" every method starts from. With
+ * `shape.dropout` > 0 it trains in training mode (dropout masks from Rng(seed + DROPOUT_SEED_OFFSET)).
+ */
 export function pretrain(shape: MlpShape, data: Dataset, s: ProtocolSettings, seed = PRETRAIN_SEED): Snapshot {
   const rng = new Rng(seed);
+  const dropRng = new Rng(seed + DROPOUT_SEED_OFFSET);
+  const seeds = { next: () => dropRng.seed() };
   const vars = toVariables(initSnapshot(shape, rng), 'pretrain');
   const opt = adam(s.pretrainLr);
   const all = Array.from({ length: data.n }, (_, i) => i);
@@ -42,7 +47,7 @@ export function pretrain(shape: MlpShape, data: Dataset, s: ProtocolSettings, se
       tf.tidy(() => {
         const x = tf.tensor2d(b.x, [b.n, data.dim]);
         const y = tf.tensor1d(b.y, 'int32');
-        opt.minimize(() => crossEntropy(forward(shape, vars, x).logits, y, shape.classes), false, vars);
+        opt.minimize(() => crossEntropy(forward(shape, vars, x, undefined, seeds).logits, y, shape.classes), false, vars);
       });
     }
   }
@@ -75,6 +80,11 @@ export interface RunResult {
   readonly zeroShotCka: number;
   /** Per-step ascent radius (d for TRAM), every step in order. */
   readonly radius: number[];
+  /** TRAM only: the divergence d measured at every step, in order (equals `radius` unless d exceeds rhoMax). */
+  readonly divergence?: number[];
+  /** The run's dropout rate and, for TRAM, the optimizer's `compare` setting (absent in older results). */
+  readonly dropout?: number;
+  readonly compare?: Compare;
   readonly trainLoss: number[];
   readonly steps: number;
   /** Tensors left alive by the run (0 unless the implementation leaks). */
@@ -99,13 +109,19 @@ export function evaluate(task: Task, w: Snapshot, pre: Snapshot, s: ProtocolSett
   return { inDomain, shifted, zeroShotAccuracy: avg((r) => r.accuracy), zeroShotSharpness: avg((r) => r.sharpness), zeroShotCka: avg((r) => r.cka) };
 }
 
-/** Fine-tune the pre-trained weights with one method and seed, select on validation loss, evaluate. */
-export function fineTune(task: Task, pre: Snapshot, method: MethodSpec, seed: number, s: ProtocolSettings, onStep?: () => void): RunResult {
+/**
+ * Fine-tune the pre-trained weights with one method and seed, select on validation loss, evaluate. `compare` is
+ * passed to the TRAM methods' optimizer; dropout comes from `task.shape.dropout`.
+ */
+export function fineTune(task: Task, pre: Snapshot, method: MethodSpec, seed: number, s: ProtocolSettings, onStep?: () => void, compare?: Compare): RunResult {
   const t0 = Date.now();
   const tensorsBefore = tf.memory().numTensors;
   const vars = toVariables(pre, `ft-${task.name}-${seed}`);
   const opt = adam(s.lr);
-  const stepper = new LibraryStepper(method, task.shape, vars, opt, seed);
+  const stepper = new LibraryStepper(method, task.shape, vars, opt, seed, compare);
+  const isTram = method.config.name === 'tram';
+  const resolvedCompare = stepper.compare;
+  const divergence: number[] = [];
   const order0 = Array.from({ length: task.train.n }, (_, i) => i);
   const rng = new Rng(seed);
   const radius: number[] = [];
@@ -126,6 +142,10 @@ export function fineTune(task: Task, pre: Snapshot, method: MethodSpec, seed: nu
       y.dispose();
       if (!Number.isFinite(f.loss)) throw new Error(`${method.label} on ${task.name}, seed ${seed}: loss became ${f.loss} at step ${trainLoss.length + 1}`);
       radius.push(f.radius);
+      if (isTram) {
+        if (f.divergence === undefined) throw new Error(`${method.label}: the optimizer reported no divergence d at step ${trainLoss.length + 1}`);
+        divergence.push(f.divergence);
+      }
       trainLoss.push(f.loss);
       onStep?.();
     }
@@ -154,6 +174,8 @@ export function fineTune(task: Task, pre: Snapshot, method: MethodSpec, seed: nu
     valAccuracy,
     ...ev,
     radius,
+    ...(isTram ? { divergence, compare: resolvedCompare } : {}),
+    dropout: task.shape.dropout ?? 0,
     trainLoss,
     steps: trainLoss.length,
     leakedTensors,

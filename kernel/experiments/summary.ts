@@ -51,6 +51,11 @@ export interface MethodSummary {
   readonly vsBaseline?: Partial<Record<Figure, Versus>> & { inDomainAccuracy: Versus; zeroShotAccuracy: Versus };
   /** The ascent radius (d for TRAM) over every step of every seed. */
   readonly radius: { mean: number; max: number; fractionAbove: Record<string, number> };
+  /**
+   * TRAM only: the divergence d over every step of every seed: mean, median, max and the fraction of steps with
+   * d > ρ = 0.5 (ASAM's radius), with the `compare` setting and dropout rate of the runs.
+   */
+  readonly d?: { mean: number; median: number; max: number; fractionAboveRho: number; rho: number; compare?: string; dropout?: number };
   readonly secondsPerRun: number;
   readonly selectedEpochs: number[];
 }
@@ -71,6 +76,25 @@ function versus(a: readonly RunResult[], b: readonly RunResult[], f: (r: RunResu
   const pairs = a.filter((r) => bySeed.has(r.seed));
   const t = pairedTTest(pairs.map(f), pairs.map((r) => f(bySeed.get(r.seed) as RunResult)));
   return { diff: t.meanDiff, t: t.t, p: t.p };
+}
+
+/** ASAM's radius, the level TRAM's d is compared with. */
+export const ASAM_RHO = 0.5;
+
+function dStats(rs: readonly RunResult[]): NonNullable<MethodSummary['d']> {
+  const d = rs.flatMap((r) => r.divergence as number[]);
+  const sorted = [...d].sort((a, b) => a - b);
+  const n = sorted.length;
+  const median = n === 0 ? 0 : n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  return {
+    mean: n ? mean(d) : 0,
+    median,
+    max: n ? sorted[n - 1] : 0,
+    fractionAboveRho: d.filter((v) => v > ASAM_RHO).length / Math.max(1, n),
+    rho: ASAM_RHO,
+    compare: rs[0].compare,
+    dropout: rs[0].dropout,
+  };
 }
 
 /** One summary per method, in the order the methods first appear in `runs`; Holm within each figure. */
@@ -101,6 +125,7 @@ export function summarise(runs: readonly RunResult[], baseline = 'Adam'): Method
         max: radius.length ? Math.max(...radius) : 0,
         fractionAbove: { '0.05': above(0.05), '0.5': above(0.5) },
       },
+      ...(rs.every((r) => r.divergence) ? { d: dStats(rs) } : {}),
       secondsPerRun: mean(rs.map((r) => r.seconds)),
       selectedEpochs: rs.map((r) => r.selectedEpoch),
     };
