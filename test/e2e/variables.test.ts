@@ -57,6 +57,17 @@ describe('TRAM Variables view (code-server + chromium)', { timeout: 420_000 }, (
     const page = editor.page!;
     const row = (text: string) => page.locator('.monaco-list-row', { hasText: text }).first();
     await row('float32 [2,3]').waitFor({ timeout: 60_000 });
+    // Drag the sidebar's edge 300 px to the right, so that the rows are not cut in the screenshot (the DOM holds
+    // the full text either way).
+    const side = await page.locator('.part.sidebar').boundingBox();
+    if (side) {
+      const y = side.y + side.height / 3;
+      await page.mouse.move(side.x + side.width + 1, y);
+      await page.mouse.down();
+      await page.mouse.move(side.x + side.width + 150, y, { steps: 5 });
+      await page.mouse.move(side.x + side.width + 300, y, { steps: 5 });
+      await page.mouse.up();
+    }
     // A tree row is the label (.label-name) and the description (.label-description), read as "name  description".
     const rowText = async (text: string) => {
       const r = row(text);
@@ -67,8 +78,6 @@ describe('TRAM Variables view (code-server + chromium)', { timeout: 420_000 }, (
     assert.match(await rowText('Sequential'), /^model {2}Sequential · 8 params \(8 trainable\) · 1 layer$/);
     assert.match(await rowText('float32 [4]'), /^old {2}float32 \[4\] · disposed$/);
     assert.match(await rowText('tf.memory()'), /^tf\.memory\(\) {2}\d+ tensors · .* · cell 2: \+5 tensors, \+56 B$/);
-    await page.screenshot({ path: path.join(RESULTS, 'variables.png') });
-    if (process.env.TRAM_E2E_SCREENSHOTS) await page.screenshot({ path: path.join(ROOT, 'docs', 'variables.png') });
     editor.failures--;
   });
 
@@ -87,6 +96,8 @@ describe('TRAM Variables view (code-server + chromium)', { timeout: 420_000 }, (
     assert.match(text, /min 1\s+max 6\s+mean 3\.5/);
     assert.match(text, /x: float32 \[2,3\], 6 elements/);
     assert.match(text, /first values: \[1, 2, 3, 4, 5, 6\]/);
+    await page.screenshot({ path: path.join(RESULTS, 'variables.png') });
+    if (process.env.TRAM_E2E_SCREENSHOTS) await page.screenshot({ path: path.join(ROOT, 'docs', 'variables.png') });
     editor.failures--;
   });
 });
