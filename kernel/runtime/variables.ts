@@ -7,7 +7,7 @@
  *                                          Reads only shape/dtype/isDisposed (no data, no new tensors).
  *   summarizeTensor(value, name, tf, n)    on demand, for one tensor: min, max, mean over all elements (NaN counted
  *                                          apart, mean over the finite ones) and its first n values. Runs inside
- *                                          tf.tidy; dataSync reads at most n + 4 numbers; tf.memory().numTensors
+ *                                          tf.tidy; dataSync reads at most n + 5 numbers; tf.memory().numTensors
  *                                          is unchanged afterwards.
  *   MemoryTracker                          tf.memory() before and after each cell: the change the last cell made.
  */
