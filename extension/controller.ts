@@ -23,6 +23,9 @@ export class TramController implements vscode.Disposable {
   private readonly sessionEvents = new vscode.EventEmitter<KernelSession | undefined>();
   /** Fires when any session changes state (for the status bar). */
   readonly onDidChangeSession = this.sessionEvents.event;
+  private readonly cellEvents = new vscode.EventEmitter<vscode.NotebookDocument>();
+  /** Fires after each cell run ends (ok, error, interrupted or died), with its notebook (for the Variables view). */
+  readonly onDidRunCell = this.cellEvents.event;
   private warnedUntrusted = false;
 
   constructor(private readonly createSession: (notebook: vscode.NotebookDocument) => KernelSession) {
@@ -105,6 +108,7 @@ export class TramController implements vscode.Disposable {
         continue;
       }
       const outcome = await this.runOne(exec, notebook, session);
+      if (outcome !== CANCELLED) this.cellEvents.fire(notebook);
       if (outcome.status !== 'ok') stop = true;
     }
   }
@@ -163,6 +167,7 @@ export class TramController implements vscode.Disposable {
     for (const s of this.sessions.values()) void s.shutdown();
     this.sessions.clear();
     this.sessionEvents.dispose();
+    this.cellEvents.dispose();
     this.controller.dispose();
   }
 }

@@ -8,6 +8,7 @@ import { kernelStarter } from './kernelFactory';
 import { KernelSession } from './kernelSession';
 import { KernelStatusBar } from './statusBar';
 import { CellIntellisense } from './intellisense';
+import { VariablesView } from './variablesView';
 import { chooseBackend } from './commands/chooseBackend';
 import { installKernelspec } from './commands/installKernelspec';
 import { installNativeBackend } from './commands/installNativeBackend';
@@ -18,10 +19,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const controller = new TramController((notebook) => new KernelSession(kernelStarter(context.extensionPath, notebook)));
   const statusBar = new KernelStatusBar(controller);
   const typesLog = vscode.window.createOutputChannel('TRAM IntelliSense');
+  const variablesLog = vscode.window.createOutputChannel('TRAM Variables');
   context.subscriptions.push(
     controller,
     typesLog,
     new CellIntellisense(context.extensionPath, controller, typesLog),
+    variablesLog,
+    new VariablesView(controller, variablesLog),
     statusBar,
     vscode.workspace.onDidCloseNotebookDocument((nb) => void controller.close(nb)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => statusBar.update()),

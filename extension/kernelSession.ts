@@ -6,7 +6,15 @@
  * Jupyter does. Restart replaces the process; a dead process is replaced on the next run.
  * Independent of VS Code: the client factory is injected (tests pass a fake one).
  */
-import type { KernelInfo, KernelMessage } from '../kernel/protocol';
+import type { KernelInfo, KernelMessage, MemoryInfo, TensorSummary, VariableInfo } from '../kernel/protocol';
+
+/** The answer to a `variables` request (KernelClient.variables). */
+export interface VariablesResult {
+  variables: VariableInfo[];
+  memory: MemoryInfo;
+  summary?: TensorSummary;
+  summaryError?: string;
+}
 
 export type KernelState = 'stopped' | 'starting' | 'idle' | 'busy' | 'dead';
 
@@ -26,6 +34,8 @@ export interface ClientLike {
   restart(): Promise<unknown>;
   shutdown(): Promise<unknown> | unknown;
   on(event: 'exit', listener: (...args: unknown[]) => void): unknown;
+  /** Optional: fakes in tests may leave it out. */
+  variables?(opts?: { summarize?: string; maxValues?: number }): Promise<VariablesResult>;
 }
 
 /** A run that never reached the kernel: dropped by an interrupt or restart while it waited. */
@@ -132,6 +142,16 @@ export class KernelSession {
     });
     this.queue = task.catch(() => undefined);
     return task;
+  }
+
+  /**
+   * The kernel's variables (and a tensor's summary with `summarize`); undefined when no kernel runs (never
+   * started, dead, restarting). Does not start a kernel.
+   */
+  async variables(opts?: { summarize?: string; maxValues?: number }): Promise<VariablesResult | undefined> {
+    const client = this.client;
+    if (!client?.variables || (this._state !== 'idle' && this._state !== 'busy')) return undefined;
+    return client.variables(opts);
   }
 
   /** Stops the running cell (state survives) and drops the queued ones. */

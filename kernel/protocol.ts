@@ -20,6 +20,11 @@ export type HostMessage =
   /** Completion and hover requests (optional for hosts). */
   | { type: 'complete'; request: string; code: string; position: number }
   | { type: 'inspect'; request: string; code: string; position: number }
+  /**
+   * The cells' variables and tf.memory() (answered with `variablesReply`, also while a cell awaits). With
+   * `summarize`, also a value summary of that tensor (its first `maxValues` values, default 10).
+   */
+  | { type: 'variables'; request: string; summarize?: string; maxValues?: number }
   /** Finish cleanly. */
   | { type: 'shutdown' };
 
@@ -60,7 +65,53 @@ export type KernelMessage =
   /** The cell finished. `status` 'interrupted' when stopped by `interrupt`. */
   | { type: 'done'; cell: string; status: 'ok' | 'error' | 'interrupted'; durationMs: number }
   | { type: 'completeReply'; request: string; matches: string[]; start: number; end: number }
-  | { type: 'inspectReply'; request: string; found: boolean; text: string };
+  | { type: 'inspectReply'; request: string; found: boolean; text: string }
+  /** `summary` when asked for and possible, else `summaryError` says why (not a tensor, disposed, ...). */
+  | { type: 'variablesReply'; request: string; variables: VariableInfo[]; memory: MemoryInfo; summary?: TensorSummary; summaryError?: string };
+
+/** One variable of the cells (kernel/runtime/variables.ts). Preloaded globals are left out. */
+export interface VariableInfo {
+  name: string;
+  kind: 'tensor' | 'model' | 'function' | 'value';
+  /** 'Tensor', 'Variable', 'Sequential', 'number', 'Array(3)', a class name, ... */
+  type: string;
+  /** Tensors: dtype, shape, bytes (size x bytes per element; absent for strings) and whether disposed. */
+  dtype?: string;
+  shape?: number[];
+  bytes?: number;
+  disposed?: boolean;
+  /** Models: parameter counts (total and trainable) and number of layers. */
+  params?: number;
+  trainableParams?: number;
+  layers?: number;
+  /** Numbers, booleans, bigints and (shortened, quoted) strings. */
+  preview?: string;
+}
+
+/** tf.memory() now, and the change the last finished cell made to it (a leak shows as tensors > 0). */
+export interface MemoryInfo {
+  numTensors: number;
+  numBytes: number;
+  lastCell?: { cell: string; tensors: number; bytes: number };
+}
+
+/** NaN and ±Infinity are sent as the strings 'NaN', 'Infinity', '-Infinity' (JSON has no such numbers). */
+export type SummaryNumber = number | string;
+
+/** Values of one numeric tensor: min/max ignore NaN, mean is over the finite values; `first` in row-major order. */
+export interface TensorSummary {
+  name: string;
+  dtype: string;
+  shape: number[];
+  size: number;
+  first: SummaryNumber[];
+  /** Absent for an empty tensor. */
+  min?: SummaryNumber;
+  max?: SummaryNumber;
+  mean?: SummaryNumber;
+  nanCount?: number;
+  nonFiniteCount?: number;
+}
 
 /** Custom MIME type of a chart: a chart.js configuration (JSON), drawn by the extension's renderer. */
 export const CHART_MIME = 'application/vnd.tram.chart+json';

@@ -85,6 +85,7 @@ export class KernelClient extends EventEmitter {
   private stderrTail = '';
   private starting: Promise<void> | undefined;
   private expectingExit = false;
+  private requestSeq = 0;
 
   private constructor(private readonly opts: KernelStartOptions) {
     super();
@@ -232,6 +233,41 @@ export class KernelClient extends EventEmitter {
     return new Promise<ExecuteResult>((resolve) => {
       this.pending.set(cell, { onMessage, resolve, t0: performance.now() });
       this.post({ type: 'execute', cell, code, language });
+    });
+  }
+
+  /**
+   * The cells' variables and tf.memory() (with the last cell's change); with `summarize`, also that tensor's
+   * values summary (or `summaryError`). Answered while a cell awaits; rejects when the kernel is not running,
+   * dies, or gives no answer within `timeoutMs` (a cell keeping it busy synchronously).
+   */
+  variables(opts: { summarize?: string; maxValues?: number; timeoutMs?: number } = {}): Promise<Omit<Extract<KernelMessage, { type: 'variablesReply' }>, 'type' | 'request'>> {
+    if (!this.alive) return Promise.reject(new Error('the kernel is not running: run a cell to start it'));
+    const request = `vars-${++this.requestSeq}`;
+    const proc = this.proc;
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.off('message', on);
+        proc.off('exit', onExit);
+      };
+      const on = (m: KernelMessage) => {
+        if (m.type !== 'variablesReply' || m.request !== request) return;
+        done();
+        const { type: _t, request: _r, ...rest } = m;
+        resolve(rest);
+      };
+      const onExit = () => {
+        done();
+        reject(new Error('the kernel exited before answering the variables request'));
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`the kernel did not answer the variables request within ${(opts.timeoutMs ?? 10000) / 1000} s (a cell is keeping it busy)`));
+      }, opts.timeoutMs ?? 10000);
+      this.on('message', on);
+      proc.once('exit', onExit);
+      this.post({ type: 'variables', request, summarize: opts.summarize, maxValues: opts.maxValues });
     });
   }
 

@@ -44,6 +44,9 @@ export async function startIpcKernel(args: string[]): Promise<void> {
         send({ type: 'inspectReply', request: m.request, found: !!text, text: text ?? '' });
         break;
       }
+      case 'variables':
+        send({ type: 'variablesReply', request: m.request, ...rt.variables(m.summarize, m.maxValues) });
+        break;
       case 'shutdown':
         process.exit(0);
     }

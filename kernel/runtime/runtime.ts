@@ -4,7 +4,7 @@
  * messages of `kernel/protocol.ts`); the IPC entry (main.ts) and the Jupyter bridge both drive this class.
  */
 import * as path from 'node:path';
-import type { KernelInfo, KernelMessage } from '../protocol';
+import type { KernelInfo, KernelMessage, MemoryInfo, TensorSummary, VariableInfo } from '../protocol';
 import { CellContext, currentContext, installTimerGuards } from './context';
 import { maxOutputBytes, StreamCapture } from './streams';
 import { DisplayHandle, flushDisplays, setDisplaySink } from './display';
@@ -14,6 +14,7 @@ import { buildGlobals, Globals } from './globals';
 import { selectBackend } from './backend';
 import { CellExecutor, isInterruption, Language } from './executor';
 import { installSeed } from './seed';
+import { describeVariables, MemoryTracker, summarizeTensor } from './variables';
 
 export interface RuntimeOptions {
   /** The notebook's folder: modules and files resolve from here (default process.cwd()). */
@@ -31,6 +32,7 @@ export class KernelRuntime {
   private queue: Promise<unknown> = Promise.resolve();
   /** Background errors raised while no cell ran: shown on the next cell. */
   private pendingBackground: string[] = [];
+  private readonly memory: MemoryTracker;
 
   private constructor(
     readonly info: KernelInfo,
@@ -38,7 +40,13 @@ export class KernelRuntime {
     private readonly executor: CellExecutor,
     private readonly streams: StreamCapture,
     private readonly send: (m: KernelMessage) => void,
-  ) {}
+  ) {
+    this.memory = new MemoryTracker(this.tf);
+  }
+
+  private get tf(): typeof import('@tensorflow/tfjs') {
+    return this.globals.values.tf as typeof import('@tensorflow/tfjs');
+  }
 
   static async create(opts: RuntimeOptions): Promise<KernelRuntime> {
     const cwd = path.resolve(opts.cwd ?? process.cwd());
@@ -106,6 +114,21 @@ export class KernelRuntime {
     return this.executor.inspect(code, position);
   }
 
+  /** The cells' variables (preloads left out), tf.memory() with the last cell's change, and optionally one tensor's summary. */
+  variables(summarize?: string, maxValues?: number): { variables: VariableInfo[]; memory: MemoryInfo; summary?: TensorSummary; summaryError?: string } {
+    const variables = describeVariables(this.executor.locals, this.globals.values, this.tf);
+    const out: { variables: VariableInfo[]; memory: MemoryInfo; summary?: TensorSummary; summaryError?: string } = { variables, memory: this.memory.info() };
+    if (summarize !== undefined) {
+      try {
+        const d = Object.getOwnPropertyDescriptor(this.executor.locals, summarize);
+        out.summary = summarizeTensor(d && 'value' in d ? d.value : undefined, summarize, this.tf, maxValues);
+      } catch (e) {
+        out.summaryError = e instanceof Error ? e.message : String(e);
+      }
+    }
+    return out;
+  }
+
   private readonly onBackgroundError = (e: unknown) => this.reportBackgroundError(e);
 
   /**
@@ -159,6 +182,7 @@ export class KernelRuntime {
     this.keepOwnRejectionHandlers(); // a backend loaded by the previous cell may have added rethrowing ones
     for (const text of this.pendingBackground.splice(0)) this.streams.write('stderr', text, cell);
     const t0 = performance.now();
+    this.memory.cellStarted();
     let status: CellStatus;
     try {
       const outcome = await this.executor.run(ctx, code, language);
@@ -190,6 +214,7 @@ export class KernelRuntime {
     } finally {
       this.current = undefined;
       this.lastCell = cell;
+      this.memory.cellFinished(cell);
     }
     this.send({ type: 'done', cell, status, durationMs: performance.now() - t0 });
     return status;

@@ -123,3 +123,24 @@ test('a kernel that cannot start rejects the run with its reason and shows dead'
   assert.equal(s.state, 'dead');
   assert.equal(s.lastError, 'No Node.js runtime was found');
 });
+
+test('variables: none before a kernel runs or after it died; asked of the client while it runs', async () => {
+  class VarsKernel extends FakeKernel {
+    asked: unknown[] = [];
+    async variables(opts?: { summarize?: string }) {
+      this.asked.push(opts);
+      return { variables: [...this.vars].map(([name, v]) => ({ name, kind: 'value' as const, type: 'number', preview: String(v) })), memory: { numTensors: 0, numBytes: 0 } };
+    }
+  }
+  const kernel = new VarsKernel();
+  const s = new KernelSession(async () => kernel);
+  assert.equal(await s.variables(), undefined, 'no kernel started: nothing, and none is started');
+  assert.equal(s.state, 'stopped');
+  await s.run('1', 'set a=5', 'typescript', () => undefined);
+  const r = await s.variables({ summarize: 'a' });
+  assert.deepEqual(r?.variables.map((v) => [v.name, v.preview]), [['a', '5']]);
+  assert.deepEqual(kernel.asked, [{ summarize: 'a' }]);
+  kernel.emit('exit', 1, null);
+  assert.equal(s.state, 'dead');
+  assert.equal(await s.variables(), undefined, 'a dead kernel has no variables');
+});
