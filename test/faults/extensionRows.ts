@@ -27,7 +27,7 @@ function codeServer(): CS {
   return require('../e2e/codeServer') as CS;
 }
 
-interface DCell {
+export interface DCell {
   index: number;
   source: string;
   executionOrder?: number;
@@ -57,7 +57,7 @@ function driverVsix(): string {
   return out;
 }
 
-interface Instance {
+export interface Instance {
   name: string;
   io: string;
   workspace: string;
@@ -71,7 +71,13 @@ interface Instance {
  * code-server in its own process group (the e2e helper). `trustOn` keeps workspace trust on (the folder is
  * then untrusted); otherwise every folder is trusted.
  */
-async function startInstance(name: string, notebooks: Record<string, nb.Notebook>, steps: string[], trustOn: boolean): Promise<Instance> {
+export async function startInstance(
+  name: string,
+  notebooks: Record<string, nb.Notebook>,
+  steps: string[],
+  trustOn: boolean,
+  extra: Record<string, unknown> = {},
+): Promise<Instance> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (scripts/setup-system.sh)`);
   const cs = codeServer();
   const base = path.join(TMP, `vscode-${name}`);
@@ -84,7 +90,7 @@ async function startInstance(name: string, notebooks: Record<string, nb.Notebook
     nb.write(path.join(workspace, file), n);
     sha[file] = nb.sha256(path.join(workspace, file));
   }
-  fs.writeFileSync(path.join(io, 'plan.json'), JSON.stringify({ workspace, kernel: KERNEL, steps }));
+  fs.writeFileSync(path.join(io, 'plan.json'), JSON.stringify({ ...extra, workspace, kernel: KERNEL, steps }));
   fs.writeFileSync(
     path.join(dirs.userData, 'User', 'settings.json'),
     JSON.stringify({
@@ -118,7 +124,7 @@ async function openBrowser(url: string, base: string): Promise<number> {
   return child.pid!;
 }
 
-async function stop(inst: Instance): Promise<string[]> {
+export async function stop(inst: Instance): Promise<string[]> {
   const cs = codeServer();
   const problems: string[] = [];
   if (!(await cs.stopGroup(inst.browserPgid))) problems.push(`browser group ${inst.browserPgid} still alive`);
@@ -126,7 +132,7 @@ async function stop(inst: Instance): Promise<string[]> {
   return problems;
 }
 
-async function result<T>(inst: Instance, name: string, timeoutMs: number): Promise<T> {
+export async function result<T>(inst: Instance, name: string, timeoutMs: number): Promise<T> {
   const file = path.join(inst.io, `${name}.json`);
   const failed = path.join(inst.io, 'failed.json');
   const t0 = Date.now();
@@ -142,7 +148,7 @@ async function result<T>(inst: Instance, name: string, timeoutMs: number): Promi
 }
 
 /** Kernel processes (not the editor's own helpers such as ripgrep) working in `dir`. */
-function kernelsUnder(dir: string) {
+export function kernelsUnder(dir: string) {
   return processesUnder(dir).filter((p) => /runtime\/main\.js|tram\.js/.test(p.cmd));
 }
 
@@ -154,7 +160,7 @@ function readPpid(pid: number): number {
   }
 }
 
-const go = (inst: Instance, step: string) => fs.writeFileSync(path.join(inst.io, `go-${step}`), '');
+export const go = (inst: Instance, step: string) => fs.writeFileSync(path.join(inst.io, `go-${step}`), '');
 
 function filesUnchanged(inst: Instance): Check {
   const changed = Object.entries(inst.sha).filter(([f, s]) => nb.sha256(path.join(inst.workspace, f)) !== s).map(([f]) => f);

@@ -20,6 +20,7 @@ import { jupyterRows } from './jupyterRows';
 import { kernelClientRows } from './kernelClientRows';
 import { libraryRows } from './libraryRows';
 import { SECRETS, securityRows } from './securityRows';
+import { soakRows } from './soak';
 import { formatTable, type Result, type Row } from './table';
 import { tramRunRows } from './tramRunRows';
 
@@ -63,7 +64,8 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   // Secrets in the environment of every host the suite starts; no kernel may see them (security rows).
   Object.assign(process.env, SECRETS);
-  let rows: Row[] = [...kernelClientRows(), ...tramRunRows(), ...libraryRows(), ...fileRows(), ...hostRows(), ...securityRows(), ...jupyterRows(), ...extensionRows()];
+  const editorRows = extensionRows(); // one scenario serves them all; the soak row starts an editor of its own
+  let rows: Row[] = [...kernelClientRows(), ...tramRunRows(), ...libraryRows(), ...fileRows(), ...hostRows(), ...securityRows(), ...jupyterRows(), ...editorRows, ...soakRows()];
   const all = rows;
   if (skipExtension) rows = rows.filter((r) => !isEditorRow(r));
   if (only.length) {
@@ -79,7 +81,7 @@ async function main(): Promise<number> {
     rows = rows.filter((r) => only.some((w) => matches(r, w)));
   }
   // The editor rows wait mostly on code-server and chromium: their scenario runs beside the other rows.
-  if (rows.some(isEditorRow)) startEditorScenario();
+  if (rows.some((r) => editorRows.includes(r))) startEditorScenario();
   const results: Result[] = [];
   for (const row of rows) {
     const r0 = Date.now();

@@ -7,13 +7,15 @@
  * runs = exit 0 and the written notebook valid for python nbformat with every cell source unchanged;
  * cell-error / timeout = the case's own checks. Structural mutations get their class from python nbformat
  * (./oracle.ts): invalid → refused, valid → runs. Prints one row per case, writes test-results/fuzz.json and
- * exits 1 when any case fails. --quick (a stage of `npm test`) runs a smaller set in under 2 minutes.
+ * exits 1 when any case fails. --quick (a stage of `npm test`) runs a smaller set in under 2 minutes. Last, the
+ * Jupyter host cases (./jupyter.ts: nbconvert --execute with the TRAM kernelspec) in both settings.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { allCases, type Case, type Outcome } from './cases';
+import { jupyterRows } from './jupyter';
 import { judge, pythonAvailable } from './oracle';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -179,6 +181,8 @@ async function main(): Promise<number> {
     p.row.observed += ', valid for nbformat, sources unchanged';
     fs.rmSync(path.dirname(p.file), { recursive: true, force: true });
   }
+  // A handful of the hostile notebooks through the Jupyter host (nbconvert --execute, TRAM kernelspec).
+  rows.push(...jupyterRows(only));
   const seconds = (performance.now() - t0) / 1000;
   for (const r of rows) console.log(`${r.pass ? 'pass' : 'FAIL'} | ${r.family.padEnd(13)} | ${r.expect.padEnd(10)} | ${r.name.slice(0, 60).padEnd(60)} | ${r.observed.slice(0, 140)}`);
   const failed = rows.filter((r) => !r.pass).length;

@@ -7,6 +7,9 @@
 //              driver, activated again, runs a cell there in a new kernel (reload-after.json), then
 //   flood      (after go-flood) a cell there prints 50 MB; then a trivial cell (is the editor still responsive?)
 //   untrusted  in an untrusted workspace: runs a cell and reports what the notebook shows
+//   soak       (test/faults/soak.ts) runs the training cell of soak.ipynb for plan.soak.minutes; at 1/4, 1/2, 3/4
+//              of it runs `1 + 1` in side.ipynb (own kernel) and a UI command round trip; then a cell in
+//              soak.ipynb; saves soak.ipynb
 'use strict';
 const vscode = require('vscode');
 const fs = require('fs');
@@ -149,6 +152,44 @@ const steps = {
     write('reload-after', { cell: describeCell(first), cells: doc.cellCount });
     await waitFor('go-flood', () => fs.existsSync(path.join(dir, 'go-flood')), 600_000);
     await steps.flood(plan);
+  },
+
+  async soak(plan) {
+    const totalMs = plan.soak.minutes * 60_000;
+    const side = await open(plan, 'side.ipynb');
+    const warm = side.cellAt(0);
+    start(side, warm);
+    await waitFor('the side notebook kernel', () => finished(warm), 180_000);
+    const doc = await open(plan, 'soak.ipynb');
+    const train = doc.cellAt(0);
+    const t0 = Date.now();
+    start(doc, train);
+    const pid = await waitFor('the training cell to print its pid', () => (/soak-pid (\d+)/.exec(outputText(train)) || [])[1], 180_000);
+    write('soak-started', { pid: Number(pid) });
+    const probes = [];
+    for (const frac of [0.25, 0.5, 0.75]) {
+      await waitFor(`${frac} of the soak`, () => Date.now() - t0 >= frac * totalMs || finished(train), totalMs + 60_000);
+      if (finished(train)) break;
+      const t1 = Date.now();
+      const cell = await run(side, '1 + 1', 60_000);
+      const cellMs = Date.now() - t1;
+      const t2 = Date.now();
+      await vscode.commands.executeCommand('workbench.action.files.newUntitledFile');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      const uiMs = Date.now() - t2;
+      probes.push({ atMs: Date.now() - t0, cellMs, cell: describeCell(cell), uiMs, trainingRunning: !finished(train) });
+      log(`soak probe ${frac}: cell ${cellMs} ms, ui ${uiMs} ms`);
+    }
+    await waitFor('the training cell', () => finished(train), totalMs + 600_000);
+    const trainMs = Date.now() - t0;
+    write('soak-trained', { trainMs });
+    const t3 = Date.now();
+    const after = await run(doc, "console.log('after', process.pid);\n2 + 2", 60_000);
+    const afterMs = Date.now() - t3;
+    await doc.save();
+    const t = describeCell(train);
+    t.text = t.text.slice(-2000);
+    write('soak', { pid: Number(pid), probes, train: t, trainMs, afterMs, after: describeCell(after) });
   },
 
   async untrusted(plan) {
