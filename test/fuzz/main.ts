@@ -15,20 +15,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { allCases, type Case, type Outcome } from './cases';
-import { jupyterRows } from './jupyter';
+import { jupyterRows, type JupyterRow } from './jupyter';
 import { judge, pythonAvailable } from './oracle';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const tram = path.join(root, 'bin', 'tram.js');
 
-interface Row {
-  family: string;
-  name: string;
-  expect: string;
-  observed: string;
-  pass: boolean;
-  seconds: number;
-}
+/** One fuzz case's outcome: the same shape for the `tram run` and the Jupyter-host rows. */
+type Row = JupyterRow;
 
 type Snapshot = Map<string, string>;
 
