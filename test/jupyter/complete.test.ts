@@ -8,14 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jupyterSkip as skip, runProbe } from './probe';
 
+/** Runs inside probe.ts's kernel session (`kc`, `km`, `out` and Session in scope). */
 const PROBE = `
-import json
-from jupyter_client import KernelManager
-km = KernelManager(kernel_name="tram")
-km.start_kernel()
-out = {}
-try:
-    kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=90)
     r = kc.execute_interactive("const kept = tf.tensor2d([[1, 2], [3, 4]]);", timeout=90)
     out["exec"] = r["content"]["status"]
     def content(reply): return reply["content"]
@@ -30,9 +24,6 @@ try:
             if m["parent_header"].get("msg_id") == msg_id: return m["content"]
     out["done"] = is_complete("1 + 1")
     out["open"] = is_complete("for (let i = 0; i < 3; i++) {")
-finally:
-    km.shutdown_kernel(now=False)
-print(json.dumps(out))
 `;
 
 test('complete, inspect and is_complete answer from the kernel state', { skip, timeout: 240_000 }, () => {

@@ -1,7 +1,8 @@
 /**
  * Driving the TRAM kernel the way Jupyter does: a Python script using jupyter_client (Debian's
  * /usr/bin/python3) against the kernelspec that `tram jupyter install --prefix` writes into a temporary prefix.
- * The script prints one JSON line last; `runProbe` returns it parsed.
+ * A probe is the body of one kernel session: `kc` (a ready client), `km` (its manager) and Session are in scope,
+ * and it fills the dict `out`, which `runProbe` returns parsed; the kernel is shut down whatever happens.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -15,14 +16,28 @@ const hasClient = fs.existsSync(python) && spawnSync(python, ['-c', 'import jupy
 /** node:test `skip` value: false, or why jupyter_client cannot be used here. */
 export const jupyterSkip: false | string = hasClient ? false : `${python} has no jupyter_client (apt-get install python3-jupyter-client)`;
 
-/** Installs the kernelspec into a fresh prefix, runs `probe` with it, and returns the last stdout line as JSON. */
-export function runProbe<T = Record<string, unknown>>(probe: string, label: string, timeoutMs = 200_000): T {
+const SESSION = (body: string) => `
+import json, sys, time
+from jupyter_client import KernelManager
+from jupyter_client.session import Session
+km = KernelManager(kernel_name="tram")
+km.start_kernel()
+out = {}
+try:
+    kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=90)
+${body}finally:
+    km.shutdown_kernel(now=False)
+print(json.dumps(out))
+`;
+
+/** Installs the kernelspec into a fresh prefix, runs the probe `body` in one kernel session, returns `out`. */
+export function runProbe<T = Record<string, unknown>>(body: string, label: string, timeoutMs = 200_000): T {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tram-jupyter-${label}-`));
   const prefix = path.join(dir, 'prefix');
   const inst = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'tram.js'), 'jupyter', 'install', '--prefix', prefix], { encoding: 'utf8' });
   assert.equal(inst.status, 0, inst.stderr);
   const env = { ...process.env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: path.join(dir, 'runtime') };
-  const r = spawnSync(python, ['-c', probe], { cwd: dir, env, encoding: 'utf8', timeout: timeoutMs });
+  const r = spawnSync(python, ['-c', SESSION(body)], { cwd: dir, env, encoding: 'utf8', timeout: timeoutMs });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
 }

@@ -6,15 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jupyterSkip as skip, runProbe } from './probe';
 
+/** Runs inside probe.ts's kernel session (`kc`, `km`, `out` and Session in scope). */
 const PROBE = `
-import json, sys, time
-from jupyter_client import KernelManager
-from jupyter_client.session import Session
-km = KernelManager(kernel_name="tram")
-km.start_kernel()
-out = {}
-try:
-    kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=90)
     def run(code):
         msg_id = kc.execute(code)
         texts, result = [], None
@@ -39,9 +32,6 @@ try:
     out["alive"] = km.is_alive()
     out["info_ok"] = kc.kernel_info(reply=True, timeout=20)["content"].get("status") == "ok"
     out["second"] = run("console.log('after');\\nkept")
-finally:
-    km.shutdown_kernel(now=False)
-print(json.dumps(out))
 `;
 
 test('a wrongly signed request is ignored; the kernel keeps answering signed requests with its state', { skip, timeout: 240_000 }, () => {

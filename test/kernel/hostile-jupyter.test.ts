@@ -7,14 +7,8 @@ import assert from 'node:assert/strict';
 import { jupyterSkip as skip, runProbe } from '../jupyter/probe';
 import { alive } from './helpers';
 
+/** Runs inside probe.ts's kernel session (`kc`, `km`, `out` and Session in scope). */
 const PROBE = `
-import json, time
-from jupyter_client import KernelManager
-km = KernelManager(kernel_name="tram")
-km.start_kernel()
-out = {}
-try:
-    kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=90)
     msg_id = kc.execute("const { spawn } = require('node:child_process');\\nspawn('sleep', ['120'], { stdio: 'ignore' }).pid")
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -22,9 +16,6 @@ try:
         if m["parent_header"].get("msg_id") != msg_id: continue
         if m["msg_type"] == "execute_result": out["pid"] = int(m["content"]["data"]["text/plain"])
         if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle": break
-finally:
-    km.shutdown_kernel(now=False)
-print(json.dumps(out))
 `;
 
 
