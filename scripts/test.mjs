@@ -57,6 +57,7 @@ function needs(name, rel, cmd, node = node20) {
 // Built lazily: the file lists exist only after the build stage.
 const stages = () => [
   { name: 'build', cmd: ['npm', 'run', '--silent', 'build'] },
+  nodeTest('core', 'core'),
   nodeTest('optim', 'optim'),
   nodeTest('analysis', 'analysis'),
   nodeTest('backend', 'backend'),
@@ -75,7 +76,7 @@ const stages = () => [
   needs('fuzz', 'out/test/fuzz/main.js', [node20, 'out/test/fuzz/main.js', '--quick']),
   // Node 24: the unit, kernel, jupyter and notebook stages (not e2e/bench/faults: code-server and the
   // fault suite are the slow half of the suite and do not depend on the kernel's Node).
-  ...['optim', 'analysis', 'backend', 'data', 'kernel', 'jupyter', 'extension'].map((d) => nodeTest(`node24:${d}`, d, node24)),
+  ...['core', 'optim', 'analysis', 'backend', 'data', 'kernel', 'jupyter', 'extension'].map((d) => nodeTest(`node24:${d}`, d, node24)),
   needs('node24:notebooks', 'scripts/run-notebooks.mjs', [node24, 'scripts/run-notebooks.mjs'], node24),
 ];
 

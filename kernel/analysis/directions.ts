@@ -16,6 +16,7 @@
  * copy θ itself (`oneD: 'copy'`).
  */
 import * as tf from '@tensorflow/tfjs';
+import { InputError } from '../core';
 import { seededNormals } from './params';
 
 export interface DirectionOptions {
@@ -37,9 +38,9 @@ const FLOOR = 1e-10;
 export function filterNormalize(d: tf.Tensor, theta: tf.Tensor, opts: Pick<DirectionOptions, 'filterAxis' | 'oneD'> = {}): tf.Tensor {
   const filterAxis = opts.filterAxis ?? 'last';
   const oneD = opts.oneD ?? 'zero';
-  if (filterAxis !== 'last' && filterAxis !== 'first') throw new Error(`filterNormalize: filterAxis must be 'last' or 'first' (got ${String(filterAxis)})`);
-  if (oneD !== 'zero' && oneD !== 'copy') throw new Error(`filterNormalize: oneD must be 'zero' or 'copy' (got ${String(oneD)})`);
-  if (!tf.util.arraysEqual(d.shape, theta.shape)) throw new Error(`filterNormalize: direction shape [${d.shape}] differs from parameter shape [${theta.shape}]`);
+  if (filterAxis !== 'last' && filterAxis !== 'first') throw new InputError(`filterNormalize: filterAxis must be 'last' or 'first' (got ${String(filterAxis)})`);
+  if (oneD !== 'zero' && oneD !== 'copy') throw new InputError(`filterNormalize: oneD must be 'zero' or 'copy' (got ${String(oneD)})`);
+  if (!tf.util.arraysEqual(d.shape, theta.shape)) throw new InputError(`filterNormalize: direction shape [${d.shape}] differs from parameter shape [${theta.shape}]`);
   return tf.tidy(() => {
     if (theta.rank <= 1) return oneD === 'zero' ? tf.zerosLike(theta) : tf.clone(theta);
     // view as [filters, rest] (first) or [rest, filters] (last); norms over `rest`
@@ -57,7 +58,7 @@ export function filterNormalize(d: tf.Tensor, theta: tf.Tensor, opts: Pick<Direc
 /** A seeded filter-normalised random direction for `params` (one tensor each; the caller disposes). */
 export function filterNormalizedDirection(params: readonly tf.Tensor[], opts: DirectionOptions = {}): tf.Tensor[] {
   const seed = opts.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new Error(`filterNormalizedDirection: seed must be an integer (got ${seed})`);
+  if (!Number.isInteger(seed)) throw new InputError(`filterNormalizedDirection: seed must be an integer (got ${seed})`);
   const raw = seededNormals(params.map((p) => p.shape), seed);
   try {
     return raw.map((d, i) => filterNormalize(d, params[i], opts));

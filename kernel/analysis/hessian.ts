@@ -20,7 +20,8 @@
  * throw for sigmoid, exp and softmax cross-entropy. Two first-order gradients work for any loss.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assignCombination, checkNumber, checkVariables, dot, globalNorm, gradient, restore, seededNormals, snapshot } from './params';
+import { InputError, checkNumber, checkVariables, dot, globalNorm, restore, scalarValue, snapshot } from '../core';
+import { assignCombination, gradient, seededNormals } from './params';
 
 export interface HessianOptions {
   /** Maximum power iterations (default 20). Each costs two gradients. */
@@ -65,13 +66,13 @@ function hessianVector(variables: tf.Variable[], loss: () => tf.Scalar, base: tf
 /** A Hessian eigenvalue of `loss` at the current θ (largest magnitude, or largest algebraic with `which: 'largest'`); θ is restored bit-exactly. */
 export function topHessianEigenvalue(variables: tf.Variable[], loss: () => tf.Scalar, opts: HessianOptions = {}): HessianResult {
   checkVariables(FN, variables);
-  if (typeof loss !== 'function') throw new Error(`${FN}: loss must be a function returning a tf.Scalar (got ${typeof loss})`);
+  if (typeof loss !== 'function') throw new InputError(`${FN}: loss must be a function returning a tf.Scalar (got ${typeof loss})`);
   const iterations = checkNumber(FN, 'iterations', opts.iterations ?? 20, { min: 1, integer: true });
   const h = checkNumber(FN, 'h', opts.h ?? 5e-3, { min: 0, exclusiveMin: true, hint: 'the finite-difference step must be positive' });
   const tol = checkNumber(FN, 'tol', opts.tol ?? 1e-4, { min: 0 });
   const seed = checkNumber(FN, 'seed', opts.seed ?? 0, { integer: true });
   const which = opts.which ?? 'magnitude';
-  if (which !== 'magnitude' && which !== 'largest') throw new Error(`${FN}: which must be 'magnitude' or 'largest' (got ${String(which)})`);
+  if (which !== 'magnitude' && which !== 'largest') throw new InputError(`${FN}: which must be 'magnitude' or 'largest' (got ${String(which)})`);
 
   const saved = snapshot(variables);
   try {
@@ -81,6 +82,7 @@ export function topHessianEigenvalue(variables: tf.Variable[], loss: () => tf.Sc
     return { ...second, which, shift: first.eigenvalue, iterations: first.iterations + second.iterations, converged: first.converged && second.converged };
   } finally {
     restore(variables, saved);
+    tf.dispose(saved);
   }
 }
 
@@ -94,7 +96,7 @@ function powerIteration(
 ): { eigenvalue: number; iterations: number; converged: boolean; history: number[] } {
   let v = seededNormals(variables.map((x) => x.shape), o.seed);
   try {
-    const n0 = globalNorm(v);
+    const n0 = scalarValue(() => globalNorm(v));
     const unit = tf.tidy(() => v.map((x) => tf.div(x, n0)));
     tf.dispose(v);
     v = unit;
@@ -104,11 +106,11 @@ function powerIteration(
       const raw = hessianVector(variables, loss, saved, v, o.h);
       const hv = shift === 0 ? raw : tf.tidy(() => raw.map((x, i) => tf.sub(x, tf.mul(v[i], shift))));
       if (shift !== 0) tf.dispose(raw);
-      const mu = dot(v, hv);
-      const norm = globalNorm(hv);
+      const mu = scalarValue(() => dot(v, hv));
+      const norm = scalarValue(() => globalNorm(hv));
       if (!Number.isFinite(mu) || !Number.isFinite(norm)) {
         tf.dispose(hv);
-        throw new Error(`${FN}: the Hessian-vector product is not finite at iteration ${k + 1}: the loss or its gradient is NaN/Infinity near θ (try a smaller h)`);
+        throw new InputError(`${FN}: the Hessian-vector product is not finite at iteration ${k + 1}: the loss or its gradient is NaN/Infinity near θ (try a smaller h)`);
       }
       const lambda = mu + shift;
       history.push(lambda);

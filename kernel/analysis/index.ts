@@ -7,7 +7,6 @@
  */
 export { epsilonSharpness } from './sharpness';
 export type { SharpnessOptions, SharpnessResult } from './sharpness';
-export { linearCka } from './cka';
 export { filterNormalizedDirection, filterNormalize } from './directions';
 export type { DirectionOptions } from './directions';
 export { lossLine, lossSurface, lossInterpolation } from './landscape';

@@ -11,7 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { filterNormalizedDirection, type DirectionOptions } from './directions';
-import { assignCombination, checkLike, checkNumber, checkVariables, lossValue, restore, snapshot } from './params';
+import { InputError, checkLike, checkNumber, checkVariables, restore, snapshot } from '../core';
+import { assignCombination, lossValue } from './params';
 
 export interface GridOptions {
   /** Grid start and end (inclusive). */
@@ -55,7 +56,7 @@ export interface SurfaceResult {
 
 function grid(fn: string, name: string, range: [number, number], points: number): number[] {
   if (!Array.isArray(range) || range.length !== 2 || !range.every(Number.isFinite) || !(range[0] < range[1])) {
-    throw new Error(`${fn}: ${name} must be [start, end] with finite start < end (got ${JSON.stringify(range)})`);
+    throw new InputError(`${fn}: ${name} must be [start, end] with finite start < end (got ${JSON.stringify(range)})`);
   }
   const [a, b] = range;
   return Array.from({ length: points }, (_, i) => (i === points - 1 ? b : a + ((b - a) * i) / (points - 1)));
@@ -78,6 +79,7 @@ export function lossLine(variables: tf.Variable[], loss: () => tf.Scalar, opts: 
     return { alphas, losses };
   } finally {
     restore(variables, saved);
+    tf.dispose(saved);
     if (!opts.direction) tf.dispose(direction);
   }
 }
@@ -89,7 +91,7 @@ export function lossSurface(variables: tf.Variable[], loss: () => tf.Scalar, opt
   const xs = grid(FN, 'xRange', opts.xRange ?? [-1, 1], checkNumber(FN, 'xPoints', opts.xPoints ?? 21, { min: 2, integer: true }));
   const ys = grid(FN, 'yRange', opts.yRange ?? [-1, 1], checkNumber(FN, 'yPoints', opts.yPoints ?? 21, { min: 2, integer: true }));
   if (opts.directions) {
-    if (!Array.isArray(opts.directions) || opts.directions.length !== 2) throw new Error(`${FN}: directions must be a pair [δ, η] of tensor arrays`);
+    if (!Array.isArray(opts.directions) || opts.directions.length !== 2) throw new InputError(`${FN}: directions must be a pair [δ, η] of tensor arrays`);
     checkLike(FN, 'directions[0]', opts.directions[0], variables);
     checkLike(FN, 'directions[1]', opts.directions[1], variables);
   }
@@ -109,6 +111,7 @@ export function lossSurface(variables: tf.Variable[], loss: () => tf.Scalar, opt
     return { xs, ys, losses };
   } finally {
     restore(variables, saved);
+    tf.dispose(saved);
     if (!opts.directions) tf.dispose([...dx, ...dy]);
   }
 }
@@ -117,7 +120,7 @@ export function lossSurface(variables: tf.Variable[], loss: () => tf.Scalar, opt
 export function lossInterpolation(variables: tf.Variable[], loss: () => tf.Scalar, opts: InterpolationOptions): LineResult {
   const FN = 'lossInterpolation';
   checkVariables(FN, variables);
-  if (!opts || !opts.from) throw new Error(`${FN}: opts.from (the start point θ_a, one tensor per variable) is required`);
+  if (!opts || !opts.from) throw new InputError(`${FN}: opts.from (the start point θ_a, one tensor per variable) is required`);
   checkLike(FN, 'from', opts.from, variables);
   if (opts.to) checkLike(FN, 'to', opts.to, variables);
   const points = checkNumber(FN, 'points', opts.points ?? 21, { min: 2, integer: true });
@@ -133,6 +136,7 @@ export function lossInterpolation(variables: tf.Variable[], loss: () => tf.Scala
     return { alphas, losses };
   } finally {
     restore(variables, saved);
+    tf.dispose(saved);
     tf.dispose(delta);
   }
 }

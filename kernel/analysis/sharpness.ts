@@ -21,7 +21,8 @@
  * ascent steps is not reported); Keskar et al. used L-BFGS-B with ε = 1e-3 or 5e-4.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assignCombination, checkNumber, checkVariables, gradient, lossValue, restore, snapshot, uniformGenerator } from './params';
+import { InputError, checkNumber, checkVariables, restore, snapshot } from '../core';
+import { assignCombination, gradient, lossValue, uniformGenerator } from './params';
 
 export interface SharpnessOptions {
   /** Box size ε (default 1e-3, Keskar et al.; the TRAM paper used 1e-5). */
@@ -70,25 +71,25 @@ export function epsilonSharpness<B>(
   opts: SharpnessOptions & { batches?: Iterable<B> } = {},
 ): SharpnessResult {
   checkVariables(FN, variables);
-  if (typeof loss !== 'function') throw new Error(`${FN}: loss must be a function returning a tf.Scalar (got ${typeof loss})`);
+  if (typeof loss !== 'function') throw new InputError(`${FN}: loss must be a function returning a tf.Scalar (got ${typeof loss})`);
   const epsilon = checkNumber(FN, 'epsilon', opts.epsilon ?? 1e-3, { min: 0, hint: 'the box is |yᵢ| ≤ ε(|θᵢ|+1)' });
   const steps = checkNumber(FN, 'steps', opts.steps ?? 20, { min: 0, integer: true });
   const method = opts.method ?? 'sign';
-  if (method !== 'sign' && method !== 'gradient') throw new Error(`${FN}: method must be 'sign' or 'gradient' (got ${String(method)})`);
-  if (opts.lr !== undefined && method === 'sign') throw new Error(`${FN}: lr is the step of method 'gradient'; for 'sign' set stepSize (a fraction of the box half-width), or pass method: 'gradient'`);
+  if (method !== 'sign' && method !== 'gradient') throw new InputError(`${FN}: method must be 'sign' or 'gradient' (got ${String(method)})`);
+  if (opts.lr !== undefined && method === 'sign') throw new InputError(`${FN}: lr is the step of method 'gradient'; for 'sign' set stepSize (a fraction of the box half-width), or pass method: 'gradient'`);
   const stepSize = method === 'sign'
     ? checkNumber(FN, 'stepSize', opts.stepSize ?? 0.5, { min: 0, exclusiveMin: true, hint: "for method 'sign' it is a fraction of the box half-width" })
     : checkNumber(FN, opts.lr !== undefined ? 'lr' : 'stepSize', opts.stepSize ?? opts.lr ?? 1, { min: 0, exclusiveMin: true });
   const accumulate = checkNumber(FN, 'accumulate', opts.accumulate ?? 1, { min: 1, integer: true });
   const seed = checkNumber(FN, 'seed', opts.seed ?? 0, { integer: true });
   const start = opts.start ?? 'random';
-  if (start !== 'random' && start !== 'zero') throw new Error(`${FN}: start must be 'random' or 'zero' (got ${String(start)})`);
+  if (start !== 'random' && start !== 'zero') throw new InputError(`${FN}: start must be 'random' or 'zero' (got ${String(start)})`);
   const given = opts.batches;
   if (given !== undefined && (given === null || typeof (given as Iterable<B>)[Symbol.iterator] !== 'function')) {
-    throw new Error(`${FN}: batches must be a finite iterable (e.g. an array) of batches (got ${given === null ? 'null' : typeof given})`);
+    throw new InputError(`${FN}: batches must be a finite iterable (e.g. an array) of batches (got ${given === null ? 'null' : typeof given})`);
   }
   const batches = given === undefined ? undefined : Array.from(given);
-  if (batches && batches.length === 0) throw new Error(`${FN}: batches must be a non-empty iterable when given (got no batches)`);
+  if (batches && batches.length === 0) throw new InputError(`${FN}: batches must be a non-empty iterable when given (got no batches)`);
 
   const onBatch = (b: B | undefined) => (): tf.Scalar => (batches ? (loss as (b: B) => tf.Scalar)(b as B) : (loss as () => tf.Scalar)());
   const fullLoss = (): number => {
@@ -103,11 +104,11 @@ export function epsilonSharpness<B>(
   let y: tf.Tensor[] = [];
   try {
     const baseLoss = fullLoss();
-    if (!Number.isFinite(baseLoss)) throw new Error(`${FN}: the loss at θ is ${baseLoss}: sharpness needs a finite loss`);
+    if (!Number.isFinite(baseLoss)) throw new InputError(`${FN}: the loss at θ is ${baseLoss}: sharpness needs a finite loss`);
     y = start === 'zero' ? saved.map((t) => tf.zerosLike(t)) : randomInBox(bounds, seed);
     let maxLoss = baseLoss;
     const seen = (value: number, k: number) => {
-      if (!Number.isFinite(value)) throw new Error(`${FN}: the loss became ${value} at ascent step ${k}: lower ${method === 'sign' ? 'stepSize' : 'lr'} or epsilon`);
+      if (!Number.isFinite(value)) throw new InputError(`${FN}: the loss became ${value} at ascent step ${k}: lower ${method === 'sign' ? 'stepSize' : 'lr'} or epsilon`);
       if (value > maxLoss) maxLoss = value;
     };
 
@@ -150,6 +151,7 @@ export function epsilonSharpness<B>(
     return { sharpness: ((maxLoss - baseLoss) / (1 + baseLoss)) * 100, baseLoss, maxLoss, steps, epsilon };
   } finally {
     restore(variables, saved);
+    tf.dispose(saved);
     tf.dispose([...bounds, ...y]);
   }
 }

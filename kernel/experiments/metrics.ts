@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Dataset } from './data/dataset';
 import { MlpShape, Snapshot, forward, crossEntropy } from './model';
 import { epsilonSharpness as analysisSharpness } from '../analysis/sharpness';
+import { linearCkaValue } from '../core';
 
 function tensorsOf(d: Dataset, limit = d.n): { x: tf.Tensor2D; y: tf.Tensor1D } {
   const n = Math.min(limit, d.n);
@@ -61,20 +62,10 @@ export function epsilonSharpness(shape: MlpShape, w: Snapshot, d: Dataset, o: Sh
   }
 }
 
-/** Linear CKA of two feature matrices over the same n examples: centre the columns, then ‖YᵀX‖²_F / (‖XᵀX‖_F·‖YᵀY‖_F). */
-export function linearCka(x: tf.Tensor2D, y: tf.Tensor2D): number {
-  return tf.tidy(() => {
-    const xc = x.sub(x.mean(0)) as tf.Tensor2D;
-    const yc = y.sub(y.mean(0)) as tf.Tensor2D;
-    const fro2 = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.matMul(a.transpose(), b).square().sum();
-    return fro2(yc, xc).div(tf.sqrt(fro2(xc, xc).mul(fro2(yc, yc)))).dataSync()[0];
-  });
-}
-
 /** CKA between the penultimate features of weights `a` and `b` on the first `samples` examples of `d`. */
 export function featureCka(shape: MlpShape, a: Snapshot, b: Snapshot, d: Dataset, samples: number): number {
   return tf.tidy(() => {
     const { x } = tensorsOf(d, samples);
-    return linearCka(forward(shape, weightTensors(a), x).features, forward(shape, weightTensors(b), x).features);
+    return linearCkaValue(forward(shape, weightTensors(a), x).features, forward(shape, weightTensors(b), x).features);
   });
 }

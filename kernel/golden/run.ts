@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createOptimizer } from '../optim/config';
 import { fromFunction } from '../optim/model';
 import { divergence as evalDivergence, DivergenceSpec } from '../optim/divergences';
-import { linearCka } from '../optim/cka';
+import { linearCka } from '../core';
 import { registerWasmTrainingKernels } from '../backend';
 
 export interface Tolerance {

@@ -15,7 +15,7 @@ import { checkDivergenceRadius } from './radius';
 import { targetFromName, parameterHistoryTarget } from './targets';
 import { NoiseConfig, NoiseSource, noiseFromConfig, normalizeNoise } from './noise';
 import { Regularizer, mesaRegularizer, r3fRegularizer, trpoRegularizer } from './regularizers';
-import { OptimConfigError, checkDecay, checkNonNegative, checkOneOf } from './errors';
+import { OptimConfigError, checkDecay, checkNonNegative, checkOneOf } from '../core';
 import { Schedule, normalizeSchedule } from './schedule';
 
 export type TramTarget = 'x' | 'theta0' | 'theta-prev' | 'ema';

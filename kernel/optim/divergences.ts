@@ -15,8 +15,7 @@
  * Use it only to reproduce released-code runs, usually with a divergence `scale`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptimConfigError, checkOneOf } from './errors';
-export { linearCka } from './cka';
+import { OptimConfigError, checkOneOf } from '../core';
 
 export type KlDirection = 'forward' | 'reverse' | 'symmetric';
 export type Reduction = 'batchmean' | 'official';

@@ -9,7 +9,7 @@
  * runs at most once per call. Call inside tf.tidy.
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptimConfigError } from './errors';
+import { OptimConfigError } from '../core';
 
 type Sym = tf.SymbolicTensor;
 interface Value {

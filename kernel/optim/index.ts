@@ -29,9 +29,8 @@
  *           r3fRegularizer, trpoRegularizer, mesaRegularizer, new SharpnessAwareOptimizer(base, {ascent, regularizer, …})
  * - Errors: OptimConfigError (bad input), NonFiniteError (non-finite loss/gradient: method, step, quantity)
  */
-export * from './errors';
+export * from '../core';
 export * from './loss';
-export * from './cka';
 export * from './divergences';
 export * from './model';
 export * from './noise';

@@ -6,7 +6,7 @@
  * gradients on every backend (gather's gradient is missing on wasm).
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptimConfigError } from './errors';
+import { OptimConfigError } from '../core';
 
 export function sparseCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, mask?: tf.Tensor): tf.Scalar {
   const C = logits.shape[logits.rank - 1];

@@ -17,7 +17,7 @@
  * ids (tfjs's Embedding would truncate noised ids back to integers, silently swapping tokens).
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptimConfigError } from './errors';
+import { OptimConfigError, restore, snapshot } from '../core';
 import { evalGraph, firstEmbedding } from './graph';
 
 export interface ModelAdapter {
@@ -205,16 +205,6 @@ export function asModel(m: ModelLike): ModelAdapter {
 /** All weights a target copy holds: trainable then state. */
 export function allVariables(m: ModelAdapter): tf.Variable[] {
   return [...m.trainable, ...m.state];
-}
-
-/** Saves the values of `vars` (clones share storage; variables are replaced, never written in place). */
-export function snapshot(vars: tf.Variable[]): tf.Tensor[] {
-  return vars.map((v) => tf.keep(v.clone()));
-}
-
-/** Assigns saved values back, exactly. Does not dispose `saved`. */
-export function restore(vars: tf.Variable[], saved: tf.Tensor[]): void {
-  vars.forEach((v, i) => v.assign(saved[i]));
 }
 
 /** Runs `f` with the state variables saved before and restored after (BatchNorm statistics untouched). */

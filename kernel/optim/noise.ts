@@ -5,7 +5,7 @@
  * (step, split) depends only on the seed, the step and the split.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkNonNegative, checkOneOf, checkFinite } from './errors';
+import { checkNonNegative, checkOneOf, checkFinite } from '../core';
 
 export type NoiseSource = (shape: number[], step: number, split: number) => tf.Tensor;
 

@@ -29,15 +29,15 @@
  * `tf.memory().numTensors` is unchanged after each step, also after a step that throws.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ModelAdapter, ModelLike, asModel, noisedLogits, restore, snapshot, withStateRestored } from './model';
+import { ModelAdapter, ModelLike, asModel, noisedLogits, withStateRestored } from './model';
 import { sparseCrossEntropy } from './loss';
-import { Preconditioner, globalNorm, perturbationWithNorm } from './perturbation';
+import { Preconditioner, perturbationWithNorm } from './perturbation';
 import { DivergenceRadius, radiusFromDivergence } from './radius';
 import { Target } from './targets';
 import { DivergenceSpec, divergence as evalDivergence } from './divergences';
 import { Regularizer } from './regularizers';
 import { NoiseSource } from './noise';
-import { NonFiniteError, OptimConfigError, checkOneOf, checkPositiveInt } from './errors';
+import { NonFiniteError, OptimConfigError, checkOneOf, checkPositiveInt, globalNorm, restore, snapshot } from '../core';
 import { Schedule, scheduleValue } from './schedule';
 import { OptimizerState, loadOptimizerState, saveOptimizerState } from './state';
 

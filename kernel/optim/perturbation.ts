@@ -16,7 +16,7 @@
  * not the paper's Eq. 7 and is deliberately not reproduced here: ε always carries P g.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkNonNegative, checkOneOf } from './errors';
+import { checkNonNegative, checkOneOf } from '../core';
 
 export type Scope = 'weights' | 'all';
 
@@ -79,9 +79,4 @@ export function perturbationWithNorm(
   // ‖ε‖ = scale·‖Pg‖, and ‖Pg‖² = gᵀPg when P = 1.
   const pgSq = identity ? quad : tf.addN(pg.map((v) => tf.sum(tf.square(v))));
   return { eps, norm: tf.mul(scale, tf.sqrt(pgSq)) as tf.Scalar };
-}
-
-/** ‖ε‖₂ over all tensors together. */
-export function globalNorm(ts: tf.Tensor[]): tf.Scalar {
-  return tf.sqrt(tf.addN(ts.map((t) => tf.sum(tf.square(t))))) as tf.Scalar;
 }

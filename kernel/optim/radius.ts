@@ -6,7 +6,7 @@
  * (§3, "TRAM is a subsolution of ASAM"), which the paper assumes but does not apply. Both default to off.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkPositive } from './errors';
+import { checkPositive } from '../core';
 import { Schedule, normalizeSchedule } from './schedule';
 
 export interface DivergenceRadius {

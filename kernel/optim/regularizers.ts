@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelAdapter, noisedLogits, withStateRestored } from './model';
-import { checkNonNegative, OptimConfigError } from './errors';
+import { checkNonNegative, OptimConfigError } from '../core';
 import { DivergenceSpec, divergence, klDivergence, normalizeDivergence } from './divergences';
 import { parameterHistoryTarget } from './targets';
 

@@ -11,7 +11,7 @@
  *
  * Named schedules are plain JSON and round-trip through getConfig/fromConfig unchanged.
  */
-import { OptimConfigError, checkNonNegative, checkOneOf } from './errors';
+import { OptimConfigError, checkNonNegative, checkOneOf } from '../core';
 
 export type ScheduleConfig =
   | { kind: 'linear' | 'cosine'; start: number; end: number; steps: number }

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SharpnessAwareOptimizer } from './optimizer';
-import { OptimConfigError } from './errors';
+import { OptimConfigError } from '../core';
 
 export interface SavedTensor {
   name: string;

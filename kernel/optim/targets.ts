@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelAdapter, allVariables, noisedLogits, withStateRestored, withWeights } from './model';
-import { checkDecay, checkShapesMatch, OptimConfigError } from './errors';
+import { checkDecay, checkShapesMatch, OptimConfigError } from '../core';
 
 export interface TargetContext {
   /** The input batch x. */

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/backend';
-import { epsilonSharpness, linearCka, lossInterpolation, lossLine, lossSurface, topHessianEigenvalue } from '../../kernel/analysis';
+import { linearCkaValue as linearCka } from '../../kernel/core';
+import { epsilonSharpness, lossInterpolation, lossLine, lossSurface, topHessianEigenvalue } from '../../kernel/analysis';
 import { assertClose, checked } from './helpers';
 
 type Figures = Record<string, number>;

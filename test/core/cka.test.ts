@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/backend';
-import { linearCka } from '../../kernel/analysis';
-import { assertClose, matMul, randomMatrix, randomOrthogonal, rng, transpose } from './helpers';
+import { linearCka as linearCkaTensor, linearCkaValue as linearCka, InputError } from '../../kernel/core';
+import { assertClose, matMul, randomMatrix, randomOrthogonal, rng, transpose } from '../analysis/helpers';
 
 // Vendored in the repository (test/golden/cases); a missing file fails the test, it is never skipped.
 const GOLDEN = path.resolve(__dirname, '../../../test/golden/cases/divergences.json');
@@ -73,4 +73,25 @@ test('takes tensors, leaves numTensors unchanged, and rejects bad input with the
   assert.throws(() => linearCka(tf.ones([2, 3, 4]), y), /must be a matrix \[n, d\].*got shape \[2,3,4\]/);
   assert.throws(() => linearCka([[1, 2]], [[3, 4]]), /at least 2 examples/);
   tf.dispose([x, y]);
+});
+
+test('the tensor form equals the number form, frees nothing it was given, and is NaN without variance', () => {
+  const r = rng(5);
+  for (const [n, d1, d2] of [[12, 3, 5], [4, 30, 20]]) {
+    const xs = randomMatrix(r, n, d1);
+    const ys = randomMatrix(r, n, d2);
+    const x = tf.tensor2d(xs);
+    const y = tf.tensor2d(ys);
+    const before = tf.memory().numTensors;
+    const t = linearCkaTensor(x, y);
+    assert.equal(t.rank, 0);
+    assert.equal(tf.memory().numTensors, before + 1, 'only the result is new');
+    assert.ok(!x.isDisposed && !y.isDisposed, 'arguments are not freed');
+    assertClose(t.dataSync()[0], ckaReference(xs, ys), 1e-5, `tensor form n=${n}`);
+    tf.dispose([t, x, y]);
+  }
+  const flat = linearCkaTensor(tf.ones([6, 2]), tf.tensor2d(randomMatrix(r, 6, 3)));
+  assert.ok(Number.isNaN(flat.dataSync()[0]));
+  flat.dispose();
+  assert.throws(() => linearCka([[1, 2]], [[3, 4]]), InputError);
 });
