@@ -19,7 +19,6 @@ export const UNTRUSTED_MESSAGE =
 export class TramController implements vscode.Disposable {
   private readonly controller: vscode.NotebookController;
   private readonly sessions = new Map<string, KernelSession>();
-  private readonly order = new Map<string, number>();
   private readonly sessionEvents = new vscode.EventEmitter<KernelSession | undefined>();
   /** Fires when any session changes state (for the status bar). */
   readonly onDidChangeSession = this.sessionEvents.event;
@@ -74,7 +73,6 @@ export class TramController implements vscode.Disposable {
   }
 
   async restart(notebook: vscode.NotebookDocument): Promise<void> {
-    this.order.set(notebook.uri.toString(), 0);
     await this.session(notebook).restart();
   }
 
@@ -83,7 +81,6 @@ export class TramController implements vscode.Disposable {
     const key = notebook.uri.toString();
     const s = this.sessions.get(key);
     this.sessions.delete(key);
-    this.order.delete(key);
     await s?.shutdown();
     this.sessionEvents.fire(undefined);
   }
@@ -114,13 +111,10 @@ export class TramController implements vscode.Disposable {
   }
 
   private async runOne(exec: vscode.NotebookCellExecution, notebook: vscode.NotebookDocument, session: KernelSession): Promise<ExecuteOutcome> {
-    const key = notebook.uri.toString();
     let started = false;
-    const start = async () => {
+    const start = async (executionCount: number) => {
       started = true;
-      const n = (this.order.get(key) ?? 0) + 1;
-      this.order.set(key, n);
-      exec.executionOrder = n;
+      exec.executionOrder = executionCount;
       exec.start(Date.now());
       await exec.clearOutput();
     };

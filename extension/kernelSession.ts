@@ -6,7 +6,7 @@
  * Jupyter does. Restart replaces the process; a dead process is replaced on the next run.
  * Independent of VS Code: the client factory is injected (tests pass a fake one).
  */
-import type { KernelInfo, KernelMessage, MemoryInfo, TensorSummary, VariableInfo } from '../kernel/protocol';
+import type { CellLanguage as Language, ExecuteStatus, KernelInfo, KernelMessage, MemoryInfo, TensorSummary, VariableInfo } from '../kernel/protocol';
 
 /** The answer to a `variables` request (KernelClient.variables). */
 export interface VariablesResult {
@@ -18,10 +18,10 @@ export interface VariablesResult {
 
 export type KernelState = 'stopped' | 'starting' | 'idle' | 'busy' | 'dead';
 
-export type Language = 'typescript' | 'javascript';
+export type { Language };
 
 export interface ExecuteOutcome {
-  status: 'ok' | 'error' | 'interrupted' | 'died';
+  status: ExecuteStatus;
   durationMs: number;
   reason?: string;
 }
@@ -50,6 +50,8 @@ export class KernelSession {
   private stopping = false;
   private _state: KernelState = 'stopped';
   private _lastError: string | undefined;
+  /** Cells run on the current kernel process (Jupyter's execution count): back to 0 when a new process starts. */
+  private executions = 0;
   private readonly listeners = new Set<(s: KernelSession) => void>();
 
   constructor(private readonly startClient: () => Promise<ClientLike>) {}
@@ -85,6 +87,7 @@ export class KernelSession {
       this.starting = this.startClient().then(
         (client) => {
           this.client = client;
+          this.executions = 0;
           this._lastError = undefined;
           client.on('exit', (...args: unknown[]) => this.onExit(client, args));
           this.setState('idle');
@@ -112,22 +115,23 @@ export class KernelSession {
   }
 
   /**
-   * Runs a cell after the ones already queued; `onStart` runs just before the kernel gets it (not at all
-   * when the run is dropped: the result is then `CANCELLED`). Rejects only when the kernel cannot start.
+   * Runs a cell after the ones already queued; `onStart` runs just before the kernel gets it, with the cell's
+   * execution count on this kernel process (1, 2, … ; a restarted or replaced kernel starts again at 1), and not
+   * at all when the run is dropped: the result is then `CANCELLED`. Rejects only when the kernel cannot start.
    */
   run(
     cellId: string,
     code: string,
     language: Language,
     onMessage: (m: KernelMessage) => void,
-    onStart: () => unknown = () => undefined,
+    onStart: (executionCount: number) => unknown = () => undefined,
   ): Promise<ExecuteOutcome> {
     const gen = this.generation;
     const task = this.queue.then(async (): Promise<ExecuteOutcome> => {
       if (gen !== this.generation) return CANCELLED;
       const client = await this.ensureStarted();
       if (gen !== this.generation) return CANCELLED;
-      await onStart();
+      await onStart(++this.executions);
       this.setState('busy');
       try {
         const outcome = await client.execute(cellId, code, onMessage, language);
@@ -172,6 +176,7 @@ export class KernelSession {
     this.setState('starting');
     try {
       await client.restart();
+      this.executions = 0;
       this._lastError = undefined;
       this.setState('idle');
     } catch (err) {

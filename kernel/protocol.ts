@@ -6,13 +6,22 @@
  * No network port is opened. Every message about a cell carries the `cell` id the host chose.
  */
 
+/** A cell's language: TypeScript (the default) or JavaScript (type-checked with checkJs). */
+export type CellLanguage = 'typescript' | 'javascript';
+
+/** How a cell ended in the kernel: 'interrupted' when stopped by `interrupt` (state survives). */
+export type CellStatus = 'ok' | 'error' | 'interrupted';
+
+/** How a cell ended as a host sees it: also 'died' when the kernel process exited during the cell. */
+export type ExecuteStatus = CellStatus | 'died';
+
 /** A MIME bundle, as in Jupyter: mime type to data (string, or JSON value for `+json` types). */
 export type MimeBundle = Record<string, unknown>;
 
 // ---------------------------------------------------------------- host -> kernel
 export type HostMessage =
   /** Run a cell. `language` is 'typescript' (default) or 'javascript'. */
-  | { type: 'execute'; cell: string; code: string; language?: 'typescript' | 'javascript' }
+  | { type: 'execute'; cell: string; code: string; language?: CellLanguage }
   /** Stop the running cell, keeping every variable. */
   | { type: 'interrupt' }
   /** Report the backend and kernel facts again (answered with a `status` message). */
@@ -63,7 +72,7 @@ export type KernelMessage =
   /** A compile (type) error or a runtime error. `traceback` lines refer to cell lines. */
   | { type: 'error'; cell: string; ename: string; evalue: string; traceback: string[] }
   /** The cell finished. `status` 'interrupted' when stopped by `interrupt`. */
-  | { type: 'done'; cell: string; status: 'ok' | 'error' | 'interrupted'; durationMs: number }
+  | { type: 'done'; cell: string; status: CellStatus; durationMs: number }
   | { type: 'completeReply'; request: string; matches: string[]; start: number; end: number }
   | { type: 'inspectReply'; request: string; found: boolean; text: string }
   /** `summary` when asked for and possible, else `summaryError` says why (not a tensor, disposed, ...). */

@@ -5,7 +5,7 @@
  * [10·perClass] int32 class indices, class by class. No network: the digits ship inside the package.
  */
 import * as tf from '@tensorflow/tfjs';
-import { rotate } from '../experiments/data/mnist';
+import { rotate } from './rotate';
 
 interface MnistDigitModule {
   get(i: number): number[];

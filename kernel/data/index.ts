@@ -1,1 +1,3 @@
 export { loadDigits } from './digits';
+export { pretrainedDigitsTask } from './task';
+export type { DigitsTask, DigitsTaskOptions, FineTuneOptions } from './task';

@@ -49,7 +49,8 @@ export interface KernelStartOptions {
   startTimeoutMs?: number;
 }
 
-export type ExecuteStatus = 'ok' | 'error' | 'interrupted' | 'died';
+import type { CellLanguage, ExecuteStatus } from '../protocol';
+export type { ExecuteStatus };
 export interface ExecuteResult {
   status: ExecuteStatus;
   durationMs: number;
@@ -227,7 +228,7 @@ export class KernelClient extends EventEmitter {
    * Run `code` as cell `cell` (ids must be unique among running cells). Every message about the cell goes to
    * `onMessage`, in order; resolves when the cell is done or the kernel died.
    */
-  async execute(cell: string, code: string, onMessage: (m: KernelMessage) => void, language?: 'typescript' | 'javascript'): Promise<ExecuteResult> {
+  async execute(cell: string, code: string, onMessage: (m: KernelMessage) => void, language?: CellLanguage): Promise<ExecuteResult> {
     if (this.pending.has(cell)) throw new Error(`cell '${cell}' is already running in this kernel; give each run its own id`);
     await this.ensureRunning();
     return new Promise<ExecuteResult>((resolve) => {

@@ -6,7 +6,7 @@
  * UTF-8, text that is not JSON, nesting deeper than MAX_JSON_DEPTH, a number JS cannot hold exactly, nbformat
  * other than 4, and anything the nbformat v4.5 schema rejects (./nbschema.ts).
  */
-import type { KernelMessage, MimeBundle } from '../protocol';
+import type { CellLanguage, KernelMessage, MimeBundle } from '../protocol';
 import { checkOutputTarget, FileProblem, readRegularFile, writeThrough, type OutputTarget } from './files';
 import { MAX_JSON_DEPTH, scanJson } from './jsonscan';
 import { validateNotebook } from './nbschema';
@@ -104,7 +104,7 @@ export function cellSource(c: NbCell): string {
 }
 
 /** 'javascript' when the cell or the notebook says so, else 'typescript'. */
-export function cellLanguage(nb: Notebook, c: NbCell): 'typescript' | 'javascript' {
+export function cellLanguage(nb: Notebook, c: NbCell): CellLanguage {
   const vscode = (c.metadata?.vscode ?? {}) as { languageId?: string };
   if (vscode.languageId === 'javascript') return 'javascript';
   if (vscode.languageId === 'typescript') return 'typescript';

@@ -20,10 +20,11 @@
 import * as path from 'node:path';
 import type * as TS from 'typescript';
 import type { Converter } from 'tslab/dist/converter';
+import type { CellLanguage } from '../protocol';
 
 export interface CellText {
   code: string;
-  language?: 'typescript' | 'javascript';
+  language?: CellLanguage;
 }
 
 export interface CellDiagnostic {

@@ -20,7 +20,8 @@ import { buildLineMap, LineMap } from './linemap';
 import { importFrom } from './esm';
 import { rewriteCellShorthands } from './shorthand';
 
-export type Language = 'typescript' | 'javascript';
+import type { CellLanguage as Language, CellStatus } from '../protocol';
+export type { Language };
 
 export interface CellError {
   ename: string;
@@ -29,7 +30,7 @@ export interface CellError {
 }
 
 export interface CellOutcome {
-  status: 'ok' | 'error' | 'interrupted';
+  status: CellStatus;
   /** true when the cell ended with an expression whose value is in `value`. */
   hasValue: boolean;
   value?: unknown;
@@ -214,7 +215,7 @@ export class CellExecutor {
       const l = Number(m[2]), c = Number(m[3]);
       const src = cell.map.line(l);
       if (!src) return undefined; // the wrapper around the cell's code
-      const where = src ? `${cell.label}:${src}:${cell.map.column(l, c)}` : cell.label;
+      const where = `${cell.label}:${src}:${cell.map.column(l, c)}`;
       return line.replace(/\(?[^\s(]*__tram_cell_\d+\.js:\d+:\d+\)?/, (s) => (s.startsWith('(') ? `(${where})` : where))
         .replace(/at __tram_cell_\d+\.js/, 'at');
     }

@@ -2,8 +2,9 @@
  * The names every cell sees without imports, and the ambient declarations that type them.
  *
  *   tf          TensorFlow.js (the kernel's backend already selected)
- *   tram        the library (everything `kernel/index.ts` exports); its value exports are also globals
- *               (e.g. the optimizers), and so are the chart helpers of `kernel/charts`
+ *   tram        the notebook surface (`kernel/notebook.ts`, curated exports by name); its value exports are
+ *               also globals (e.g. the optimizers), and so are the chart helpers of `kernel/charts`
+ *   Tensor, Tensor1D … Tensor4D, Scalar, Variable, Sequential, LayersModel   tfjs's types under their short names
  *   display     rich outputs (see display.ts)      progress   progress displays (see progress.ts)
  *   signal      the running cell's AbortSignal (aborted on interrupt)
  *   importESM   real dynamic import resolved from the notebook's folder (see esm.ts)
@@ -27,6 +28,9 @@ export interface Globals {
   warnings: string[];
   preloads: string[];
 }
+
+/** tfjs types declared as global type names (a cell may still declare its own of the same name). */
+const TF_TYPES = ['Tensor', 'Tensor1D', 'Tensor2D', 'Tensor3D', 'Tensor4D', 'Scalar', 'Variable', 'Sequential', 'LayersModel'];
 
 const RESERVED = new Set(['tf', 'tram', 'charts', 'display', 'progress', 'signal', 'importESM', 'default', '__esModule']);
 
@@ -90,13 +94,15 @@ export function buildGlobals(tf: unknown, tfPackageDir: string, cwd: string): Gl
     `  const signal: AbortSignal;`,
     `  /** Real dynamic import() resolved from the notebook's folder (works for ES-module-only packages). */`,
     `  function importESM<T = any>(specifier: string): Promise<T>;`,
+    // tfjs's everyday types under their short names, so cells need no \`type Tensor = tf.Tensor\` aliases.
+    ...TF_TYPES.map((t) => `  type ${t} = __tram_tf.${t};`),
   ];
   preloads.push('display', 'progress', 'signal', 'importESM');
   const taken = new Set<string>();
-  const lib = loadOptional(path.join(kernelDir, 'index'), 'the library (kernel/index)', warnings);
+  const lib = loadOptional(path.join(kernelDir, 'notebook'), 'the library (kernel/notebook)', warnings);
   if (lib) {
     values.tram = lib;
-    lines.push(`  const tram: typeof import(${tsPath(path.join(kernelDir, 'index'))});`);
+    lines.push(`  const tram: typeof import(${tsPath(path.join(kernelDir, 'notebook'))});`);
     preloads.push('tram');
   }
   const charts = loadOptional(path.join(kernelDir, 'charts'), 'the chart helpers (kernel/charts)', warnings);
@@ -106,7 +112,7 @@ export function buildGlobals(tf: unknown, tfPackageDir: string, cwd: string): Gl
     preloads.push('charts');
     lines.push(...declareExports(charts, tsPath(path.join(kernelDir, 'charts')), taken, values));
   }
-  if (lib) lines.push(...declareExports(lib, tsPath(path.join(kernelDir, 'index')), taken, values));
+  if (lib) lines.push(...declareExports(lib, tsPath(path.join(kernelDir, 'notebook')), taken, values));
   preloads.push(...taken);
   const declaration = `import * as __tram_tf from ${tsPath(tfPackageDir)};\ndeclare global {\n${lines.join('\n')}\n}\n`;
   return { values, getters, declaration, warnings, preloads };

@@ -24,7 +24,8 @@ export interface RuntimeOptions {
   send: (m: KernelMessage) => void;
 }
 
-export type CellStatus = 'ok' | 'error' | 'interrupted';
+import type { CellStatus } from '../protocol';
+export type { CellStatus };
 
 export class KernelRuntime {
   private current: CellContext | undefined;

@@ -10,8 +10,6 @@
 //
 // Every cell runs on this machine in a second or two; nothing here reaches the network.
 // %%
-type Tensor1D = tf.Tensor1D;
-type Tensor2D = tf.Tensor2D;
 display.markdown(`**Backend:** \`${tf.getBackend()}\` · TensorFlow.js ${tf.version.tfjs} · Node ${process.version}`);
 // %% [markdown]
 // ## What is preloaded

@@ -12,10 +12,6 @@
 // L(w) = 0.3·‖w − b‖² − exp(−‖w − a‖²/(2·0.15²)): a wide bowl with its minimum at b = (0.7, 0) (L = 0), and on its
 // side a narrow, deeper well at a = (−0.5, 0) (L ≈ −0.57).
 // %%
-type Tensor = tf.Tensor;
-type Tensor1D = tf.Tensor1D;
-type Tensor2D = tf.Tensor2D;
-type Scalar = tf.Scalar;
 const A = [-0.5, 0];
 const B = [0.7, 0];
 function surface(w: Tensor1D): Scalar {

@@ -12,11 +12,6 @@
 // For a ReLU layer, relu(α·z) = α·relu(z) when α > 0. Multiplying the first layer's kernel and bias by α and
 // dividing the second layer's kernel by α gives **the same function** with different weights.
 // %%
-type Scalar = tf.Scalar;
-type Sequential = tf.Sequential;
-type Tensor = tf.Tensor;
-type Tensor1D = tf.Tensor1D;
-type Tensor2D = tf.Tensor2D;
 const data = loadDigits(20);
 const reference = tf.sequential({ layers: [tf.layers.dense({ inputShape: [784], units: 32, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }), tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })] });
 // a few Adam steps so we measure at a trained point, not at the initialisation

@@ -13,9 +13,6 @@
 // Take a gradient g = (3, 0.5). With η = 0.1 the metric is f = (1.9, 1.025). SAM steps to the edge of the circle in the
 // direction of g; Fisher-SAM to the edge of the ellipse, in the direction of g/f.
 // %%
-type Tensor = tf.Tensor;
-type Tensor1D = tf.Tensor1D;
-type Tensor2D = tf.Tensor2D;
 const g = [3, 0.5];
 const eta = 0.1;
 const gamma = 0.1;

@@ -10,30 +10,13 @@
 // %% [markdown]
 // ## Pre-train on upright digits, fine-tune on rotated ones
 // We pre-train a small network on 800 upright digits, then fine-tune it on the same kind of digits rotated by 45°.
-// The rotation is written out below (bilinear sampling about the image centre).
+// The rotation is bilinear sampling about the image centre (kernel/data/digits.ts).
 // %%
-type Sequential = tf.Sequential;
-type Tensor = tf.Tensor;
-type Tensor1D = tf.Tensor1D;
-type Tensor2D = tf.Tensor2D;
-const upright = loadDigits(80, 0, 0);
-const rotatedTrain = loadDigits(30, 100, 45);
-const probe = loadDigits(20, 200, 0); // upright digits never trained on: where we measure forgetting
-function makeNet(): Sequential {
-  return tf.sequential({ layers: [
-    tf.layers.dense({ inputShape: [784], units: 64, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 11 }) }),
-    tf.layers.dense({ units: 32, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 12 }) }),
-    tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 13 }) }),
-  ] });
-}
-const pretrained = makeNet();
-const pre = createOptimizer({ name: 'adam' }, tf.train.adam(3e-3));
-for (let e = 0; e < 40; e++) pre.step(pretrained, upright);
-const features = (m: Sequential, x: Tensor) => tf.tidy(() => m.layers[1].apply(m.layers[0].apply(x)) as Tensor2D);
-// linear CKA as a number (the library returns a scalar tensor or a number depending on the entry point)
-const ckaOf = (a: Tensor, b: Tensor): number => { const v: any = linearCka(a as Tensor2D, b as Tensor2D); return typeof v === "number" ? v : v.dataSync()[0]; };
-const accuracy = (m: Sequential, d: { x: Tensor; y: Tensor }) => tf.tidy(() => (m.predict(d.x) as Tensor).argMax(1).equal(d.y).mean().dataSync()[0]);
-display.markdown(`pre-trained: accuracy ${(100 * accuracy(pretrained, probe)).toFixed(1)} % on held-out upright digits, ${(100 * accuracy(pretrained, loadDigits(20, 200, 45))).toFixed(1)} % on the same digits rotated 45°`);
+// The shared task (kernel/data/task.ts): 800 upright digits pre-trained on with 40 Adam steps, 300 rotated 45° to
+// fine-tune on, 200 held-out upright digits (probe) and the same digits rotated (rotatedTest).
+const task = pretrainedDigitsTask();
+const { upright, rotatedTrain, probe, rotatedTest, pretrained, makeNet, features, accuracy } = task;
+display.markdown(`pre-trained: accuracy ${(100 * accuracy(pretrained, probe)).toFixed(1)} % on held-out upright digits, ${(100 * accuracy(pretrained, rotatedTest)).toFixed(1)} % on the same digits rotated 45°`);
 // %% [markdown]
 // ## The two distances on one batch
 // d_x: KL between the predictions on x + z and on x (z ~ N(0, 0.1²) added to the inputs, which play the role of the
@@ -73,13 +56,13 @@ function fineTune(method: Record<string, unknown>): { cka: number[]; steps: numb
   for (let t = 0; t <= 60; t++) {
     if (t % 10 === 0) {
       const f = features(m, probe.x);
-      cka.push(ckaOf(f, ref));
+      cka.push(linearCkaValue(f, ref));
       steps.push(t);
       f.dispose();
     }
     if (t < 60) opt.step(m, rotatedTrain);
   }
-  return { cka, steps, acc: accuracy(m, loadDigits(20, 200, 45)) };
+  return { cka, steps, acc: accuracy(m, rotatedTest) };
 }
 const runs: Record<string, { cka: number[]; steps: number[]; acc: number }> = {
   'Adam': fineTune({ name: 'adam' }),

@@ -12,28 +12,10 @@
 // %% [markdown]
 // ## Setup: a network pre-trained on upright digits, fine-tuned on digits rotated 45°
 // %%
-type Sequential = tf.Sequential;
-type Tensor = tf.Tensor;
-type Tensor1D = tf.Tensor1D;
-type Tensor2D = tf.Tensor2D;
-const upright = loadDigits(80, 0, 0);
-const rotatedTrain = loadDigits(30, 100, 45);
-const probe = loadDigits(20, 200, 0); // upright digits never trained on: where we measure forgetting
-function makeNet(): Sequential {
-  return tf.sequential({ layers: [
-    tf.layers.dense({ inputShape: [784], units: 64, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 11 }) }),
-    tf.layers.dense({ units: 32, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 12 }) }),
-    tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 13 }) }),
-  ] });
-}
-const pretrained = makeNet();
-const pre = createOptimizer({ name: 'adam' }, tf.train.adam(3e-3));
-for (let e = 0; e < 40; e++) pre.step(pretrained, upright);
-const features = (m: Sequential, x: Tensor) => tf.tidy(() => m.layers[1].apply(m.layers[0].apply(x)) as Tensor2D);
-// linear CKA as a number (the library returns a scalar tensor or a number depending on the entry point)
-const ckaOf = (a: Tensor, b: Tensor): number => { const v: any = linearCka(a as Tensor2D, b as Tensor2D); return typeof v === "number" ? v : v.dataSync()[0]; };
-const accuracy = (m: Sequential, d: { x: Tensor; y: Tensor }) => tf.tidy(() => (m.predict(d.x) as Tensor).argMax(1).equal(d.y).mean().dataSync()[0]);
-const rotatedTest = loadDigits(20, 200, 45);
+// The shared task (kernel/data/task.ts): 800 upright digits pre-trained on with 40 Adam steps, 300 rotated 45° to
+// fine-tune on, 200 held-out upright digits (probe) and the same digits rotated (rotatedTest).
+const task = pretrainedDigitsTask();
+const { upright, rotatedTrain, probe, rotatedTest, pretrained, makeNet, features, accuracy } = task;
 display.markdown(`pre-trained accuracy on rotated held-out digits: ${(100 * accuracy(pretrained, rotatedTest)).toFixed(1)} %`);
 // %% [markdown]
 // ## Each target, d logged at every step
@@ -55,7 +37,7 @@ function fineTune(method: Record<string, unknown>, steps = 60): { d: number[]; a
   for (let t = 0; t < steps; t++) d.push(opt.step(m, rotatedTrain).radius ?? 0);
   const f = features(m, probe.x);
   const ref = features(pretrained, probe.x);
-  const out = { d, acc: accuracy(m, rotatedTest), cka: ckaOf(f, ref) };
+  const out = { d, acc: accuracy(m, rotatedTest), cka: linearCkaValue(f, ref) };
   tf.dispose([f, ref]);
   return out;
 }

@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { groupAlive, installExtensions, killGroupNow, ROOT, startCodeServer, stopGroup, type Server } from './codeServer';
+import { packageDriver } from '../support/driverVsix';
 
 export const CHROMIUM = process.env.TRAM_CHROMIUM ?? '/usr/bin/chromium';
 export const FIXTURES = path.join(ROOT, 'test', 'e2e', 'fixtures');
@@ -43,16 +44,7 @@ export function packagedVsix(): string {
 
 /** The test-only driver extension, packaged with vsce from the fixture folder. */
 function driverVsix(tmp: string): string {
-  const src = path.join(tmp, 'driver-src');
-  fs.cpSync(path.join(FIXTURES, 'driver'), src, { recursive: true });
-  const out = path.join(tmp, 'driver.vsix');
-  const r = spawnSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out],
-    { cwd: src, encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(`packaging the driver extension failed:\n${r.stdout}\n${r.stderr}`);
-  return out;
+  return packageDriver(path.join(FIXTURES, 'driver'), tmp, 'driver');
 }
 
 const open = new Set<Editor>();

@@ -144,3 +144,23 @@ test('variables: none before a kernel runs or after it died; asked of the client
   assert.equal(s.state, 'dead');
   assert.equal(await s.variables(), undefined, 'a dead kernel has no variables');
 });
+
+test('execution counts belong to the kernel process: 1, 2, … and back to 1 after a restart or a replaced kernel', async () => {
+  const kernels: FakeKernel[] = [];
+  const s = new KernelSession(async () => {
+    const k = new FakeKernel();
+    kernels.push(k);
+    return k;
+  });
+  const counts: number[] = [];
+  const run = (id: string) => s.run(id, 'set a=1', 'typescript', () => undefined, (n) => counts.push(n));
+  await run('a');
+  await run('b');
+  await s.restart();
+  await run('c');
+  kernels[0].emit('exit', 137, null); // the process dies: the next run starts a new one
+  await run('d');
+  await run('e');
+  assert.deepEqual(counts, [1, 2, 1, 1, 2]);
+  assert.equal(kernels.length, 2);
+});

@@ -18,6 +18,7 @@ import { alive, describe as describeProcs, killAll, listenersOf, processesUnder,
 import { outcome, type Check } from './runner';
 import { envCheck, SECRETS } from './securityRows';
 import type { Outcome, Row } from './table';
+import { packageDriver } from '../support/driverVsix';
 
 const CHROMIUM = process.env.TRAM_CHROMIUM ?? '/usr/bin/chromium';
 const KERNEL = { id: 'tram-typescript', extension: 'tram-notebooks.tram-notebooks' };
@@ -44,17 +45,8 @@ function vsix(): string {
 }
 
 function driverVsix(): string {
-  const src = path.join(TMP, 'driver-src');
-  fs.cpSync(path.join(ROOT, 'test', 'faults', 'driver'), src, { recursive: true });
   const out = path.join(TMP, 'faults-driver.vsix');
-  if (fs.existsSync(out)) return out;
-  const r = spawnSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out],
-    { cwd: src, encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(`packaging the driver extension failed:\n${r.stdout}\n${r.stderr}`);
-  return out;
+  return fs.existsSync(out) ? out : packageDriver(path.join(ROOT, 'test', 'faults', 'driver'), TMP, 'faults-driver');
 }
 
 export interface Instance {

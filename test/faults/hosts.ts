@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { KernelInfo, KernelMessage } from '../../kernel/protocol';
+import type { CellLanguage, ExecuteStatus, KernelInfo, KernelMessage } from '../../kernel/protocol';
 import { processesInGroup, sleep } from './procs';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -85,7 +85,7 @@ export async function tram(args: string[], opts: TramRunOptions = {}): Promise<R
 // ------------------------------------------------------------------------------------------ KernelClient
 
 export interface ExecuteOutcome {
-  status: 'ok' | 'error' | 'interrupted' | 'died';
+  status: ExecuteStatus;
   durationMs: number;
   reason?: string;
 }
@@ -94,7 +94,7 @@ export interface ExecuteOutcome {
 export interface Client {
   readonly info: KernelInfo;
   readonly pid?: number;
-  execute(cellId: string, code: string, onMessage: (m: KernelMessage) => void, language?: 'typescript' | 'javascript'): Promise<ExecuteOutcome>;
+  execute(cellId: string, code: string, onMessage: (m: KernelMessage) => void, language?: CellLanguage): Promise<ExecuteOutcome>;
   interrupt(): unknown;
   restart(): Promise<unknown>;
   shutdown(): Promise<unknown> | unknown;

@@ -3,9 +3,10 @@
  * [0, 1]) and the image transforms that turn them into shifted domains: rotation and stroke thickening.
  */
 import { Dataset, makeDataset } from './dataset';
+import { PIXELS, SIDE, rotate } from '../../data/rotate';
 
-export const SIDE = 28;
-export const PIXELS = SIDE * SIDE;
+export { PIXELS, SIDE, rotate };
+
 
 export interface Digit {
   readonly label: number;
@@ -32,32 +33,6 @@ export function loadDigits(): Digit[] {
   return out;
 }
 
-/** Rotate an image by `deg` degrees (counter-clockwise) about its centre, with bilinear sampling. */
-export function rotate(img: Float32Array, deg: number): Float32Array {
-  if (deg === 0) return img.slice();
-  const out = new Float32Array(PIXELS);
-  const a = (deg * Math.PI) / 180;
-  const c = Math.cos(a);
-  const s = Math.sin(a);
-  const mid = (SIDE - 1) / 2;
-  const at = (r: number, q: number) => (r >= 0 && r < SIDE && q >= 0 && q < SIDE ? img[r * SIDE + q] : 0);
-  for (let r = 0; r < SIDE; r++) {
-    for (let q = 0; q < SIDE; q++) {
-      // inverse map: where in the source does output pixel (r, q) come from
-      const dx = q - mid;
-      const dy = r - mid;
-      const sx = c * dx - s * dy + mid;
-      const sy = s * dx + c * dy + mid;
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const fx = sx - x0;
-      const fy = sy - y0;
-      out[r * SIDE + q] =
-        (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
-    }
-  }
-  return out;
-}
 
 /** Thicken strokes: each pixel becomes the maximum of its 3×3 neighbourhood (grey-level dilation). */
 export function thicken(img: Float32Array): Float32Array {

@@ -15,72 +15,19 @@ const vscode = require('vscode');
 const fs = require('fs');
 const path = require('path');
 
-const dir = process.env.TRAM_FAULTS_IO;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const log = (line) => fs.appendFileSync(path.join(dir, 'driver.log'), `${new Date().toISOString()} ${line}\n`);
-const TEXT = /^(text\/|application\/(json|vnd\.code\.notebook\.(stdout|stderr|error)))/;
-
-function write(name, data) {
-  const file = path.join(dir, `${name}.json`);
-  fs.writeFileSync(file + '.tmp', JSON.stringify(data, null, 1));
-  fs.renameSync(file + '.tmp', file);
-  log(`wrote ${name}.json`);
-}
-
-async function waitFor(what, predicate, timeoutMs) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = predicate();
-    if (v) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-const outputText = (cell) =>
-  cell.outputs.flatMap((o) => o.items.map((i) => (TEXT.test(i.mime) ? Buffer.from(i.data).toString('utf8') : ''))).join('');
-
-function describeCell(cell) {
-  return {
-    index: cell.index,
-    source: cell.document.getText(),
-    executionOrder: cell.executionSummary ? cell.executionSummary.executionOrder : undefined,
-    success: cell.executionSummary ? cell.executionSummary.success : undefined,
-    text: outputText(cell),
-    mimes: cell.outputs.flatMap((o) => o.items.map((i) => i.mime)),
-  };
-}
-
-const finished = (cell) => cell.executionSummary && cell.executionSummary.success !== undefined && cell.executionSummary.timing;
+const kit = require('./driverKit')(process.env.TRAM_FAULTS_IO);
+const { dir, sleep, log, write, waitFor, outputText, describeCell, finished } = kit;
 
 async function open(plan, name) {
-  const doc = await vscode.workspace.openNotebookDocument(vscode.Uri.file(path.join(plan.workspace, name)));
-  const editor = await vscode.window.showNotebookDocument(doc);
-  await sleep(300);
-  const args = { id: plan.kernel.id, extension: plan.kernel.extension, notebookEditor: editor };
-  try {
-    await vscode.commands.executeCommand('notebook.selectKernel', args);
-  } catch (e) {
-    log(`notebook.selectKernel: ${e.message}; trying _notebook.selectKernel`);
-    await vscode.commands.executeCommand('_notebook.selectKernel', args);
-  }
-  return doc;
+  return (await kit.openWithKernel(path.join(plan.workspace, name), plan.kernel)).doc;
 }
 
 async function append(doc, source) {
-  const at = doc.cellCount;
-  const edit = new vscode.WorkspaceEdit();
-  edit.set(doc.uri, [vscode.NotebookEdit.insertCells(at, [new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, 'typescript')])]);
-  if (!(await vscode.workspace.applyEdit(edit))) throw new Error('could not add a cell');
-  return doc.cellAt(at);
+  return doc.cellAt(await kit.appendCells(doc, [source]));
 }
 
 /** Starts a cell and returns at once (the execute command itself settles only when the cell ends). */
-function start(doc, cell) {
-  vscode.commands
-    .executeCommand('notebook.cell.execute', { ranges: [{ start: cell.index, end: cell.index + 1 }], document: doc.uri })
-    .then(undefined, (e) => log(`execute cell ${cell.index}: ${e && e.message}`));
-}
+const start = (doc, cell) => kit.runCell(doc, cell.index);
 
 async function run(doc, source, timeoutMs = 120_000) {
   const cell = await append(doc, source);
