@@ -11,33 +11,27 @@ export interface ModeSettings {
   readonly spam: TaskSizes;
 }
 
-export const MODES: Record<Mode, ModeSettings> = {
-  full: {
-    seeds: [1, 2, 3, 4, 5],
-    protocol: {
-      pretrainEpochs: 5,
-      pretrainLr: 1e-3,
-      fineTuneEpochs: 6,
-      lr: 1e-3,
-      batchSize: 32,
-      sharpness: { epsilon: 1e-3, steps: 10, samples: 256 },
-      ckaSamples: 500,
-    },
-    digits: { pretrain: 5000, train: 1500, val: 500, test: 1000 },
-    spam: { pretrain: 1800, train: 1000, val: 400, test: 800 },
+const FULL: ModeSettings = {
+  seeds: [1, 2, 3, 4, 5],
+  protocol: {
+    pretrainEpochs: 5,
+    pretrainLr: 1e-3,
+    fineTuneEpochs: 6,
+    lr: 1e-3,
+    batchSize: 32,
+    sharpness: { epsilon: 1e-3, steps: 10, samples: 256 },
+    ckaSamples: 500,
   },
-  quick: {
-    seeds: [1, 2],
-    protocol: {
-      pretrainEpochs: 3,
-      pretrainLr: 1e-3,
-      fineTuneEpochs: 2,
-      lr: 1e-3,
-      batchSize: 32,
-      sharpness: { epsilon: 1e-3, steps: 4, samples: 128 },
-      ckaSamples: 200,
-    },
-    digits: { pretrain: 2000, train: 400, val: 200, test: 300 },
-    spam: { pretrain: 900, train: 300, val: 150, test: 300 },
-  },
+  digits: { pretrain: 5000, train: 1500, val: 500, test: 1000 },
+  spam: { pretrain: 1800, train: 1000, val: 400, test: 800 },
 };
+
+/** The quick setting: the full protocol with fewer seeds, epochs, examples and sharpness steps. */
+const QUICK: ModeSettings = {
+  seeds: [1, 2],
+  protocol: { ...FULL.protocol, pretrainEpochs: 3, fineTuneEpochs: 2, sharpness: { epsilon: 1e-3, steps: 4, samples: 128 }, ckaSamples: 200 },
+  digits: { pretrain: 2000, train: 400, val: 200, test: 300 },
+  spam: { pretrain: 900, train: 300, val: 150, test: 300 },
+};
+
+export const MODES: Record<Mode, ModeSettings> = { full: FULL, quick: QUICK };

@@ -8,29 +8,23 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { OptimConfigError, checkOneOf } from '../core';
-import { OptimizerConfig, SharpnessAwareOptimizer } from './optimizer';
+import { OptimizerConfig, SharpnessAwareOptimizer, SharpnessAwareOptions } from './optimizer';
 import { NoiseConfig, NoiseSource, noiseFromConfig } from './noise';
-import { TaskLoss } from './pass';
 import { METHOD_NAMES, MethodConfig, MethodName, methodSpec } from './methods';
 
 export { METHOD_NAMES, METHODS } from './methods';
 export type { MethodConfig, MethodName, TramTarget } from './methods';
 
-/** Options that are not part of the method itself. */
-export interface CreateOptions {
-  /** A noise source overriding the method's `noise` config (e.g. given noise in tests). Not serialised. */
+/**
+ * Options that are not part of the method itself: the optimizer's own options (see SharpnessAwareOptions for
+ * each), and for TRAM θ targets `initialTarget`, weights to start the target from (e.g. pre-trained) instead of
+ * the model's at step 1. `noise`, `loss` and `initialTarget` are not serialised.
+ */
+export type CreateOptions = Pick<SharpnessAwareOptions, 'batchSplits' | 'onNonFinite' | 'reportCleanLoss' | 'targetTraining' | 'compare' | 'loss'> & {
+  /** A noise source overriding the method's `noise` config (e.g. given noise in tests). */
   noise?: NoiseSource;
-  /** TRAM θ targets: start from these weights (e.g. pre-trained) instead of the model's at step 1. Not serialised. */
   initialTarget?: tf.Tensor[] | tf.LayersModel;
-  batchSplits?: number;
-  onNonFinite?: 'throw' | 'skip';
-  reportCleanLoss?: boolean;
-  targetTraining?: boolean;
-  /** TRAM: 'train-vs-inference' (default) or 'like-for-like' (see SharpnessAwareOptions.compare). */
-  compare?: 'train-vs-inference' | 'like-for-like';
-  /** A custom task loss (output, batch) → scalar instead of sparse cross-entropy. Not serialised. */
-  loss?: TaskLoss;
-}
+};
 
 type AnyRecord = Record<string, unknown>;
 
@@ -67,17 +61,13 @@ export function createOptimizer(method: MethodConfig | AnyRecord, base: tf.Optim
   const c = normalizeMethod(method);
   checkBaseMatches(c.name, base);
   const { ascent, regularizer } = methodSpec(c.name).build(c, { initialTarget: options.initialTarget });
+  const { noise, initialTarget: _, ...rest } = options;
   const opt = new SharpnessAwareOptimizer(base, {
+    ...rest,
     name: c.name,
     ascent,
     regularizer,
-    noise: options.noise ?? (c.noise ? noiseFromConfig(c.noise as NoiseConfig) : null),
-    batchSplits: options.batchSplits,
-    onNonFinite: options.onNonFinite,
-    reportCleanLoss: options.reportCleanLoss,
-    targetTraining: options.targetTraining,
-    compare: options.compare,
-    loss: options.loss,
+    noise: noise ?? (c.noise ? noiseFromConfig(c.noise as NoiseConfig) : null),
   });
   opt.methodConfig = c;
   return opt;
