@@ -1,6 +1,6 @@
 /** Bar charts: one bar per label and series (grouped). */
 import { chartBundle } from './bundle';
-import { checkNumbers, checkPositive, checkText, finiteOrNull } from './check';
+import { checkNumbers, checkLogAxis, checkText, finiteOrNull } from './check';
 import { baseOptions, seriesSummary } from './options';
 import { seriesColor, withAlpha } from './palette';
 import type { ChartBundle, ChartSize, ChartText, Numbers } from './types';
@@ -30,7 +30,7 @@ export function barChart(opts: BarChartOptions): ChartBundle {
     if (values.length !== opts.labels.length) {
       throw new RangeError(`${where}: series '${s.name}' has ${values.length} values for ${opts.labels.length} labels; give one value per label`);
     }
-    if (opts.logY) checkPositive(values, `series '${s.name}' values`, 'y', where);
+    if (opts.logY) checkLogAxis(values, `series '${s.name}' values`, 'y', where);
     const color = seriesColor(k);
     return {
       label: s.name,

@@ -26,7 +26,7 @@ export function checkNumbers(v: unknown, what: string, where: string): Numbers {
 }
 
 /** Throws if a value that a log axis must show is <= 0. */
-export function checkPositive(a: Numbers, what: string, axis: string, where: string): void {
+export function checkLogAxis(a: Numbers, what: string, axis: string, where: string): void {
   for (let i = 0; i < a.length; i++) {
     if (a[i] <= 0) {
       throw new RangeError(`${where}: ${what}[${i}] = ${a[i]} cannot be shown on the logarithmic ${axis} axis; ` +

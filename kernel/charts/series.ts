@@ -1,5 +1,5 @@
 /** Series input of line and scatter charts: a list of {name, x?, y}, or a record name -> y values. */
-import { checkNumbers, checkPositive, finiteOrNull } from './check';
+import { checkNumbers, checkLogAxis, finiteOrNull } from './check';
 import { decimateIndices } from './decimate';
 import { seriesColor, withAlpha } from './palette';
 import type { DatasetConfig, Numbers } from './types';
@@ -35,8 +35,8 @@ export function seriesList(input: SeriesInput, where: string, opts: { needX?: bo
     for (let i = 0; i < x.length; i++) {
       if (!Number.isFinite(x[i])) throw new RangeError(`${where}: ${label} x[${i}] is ${x[i]}; x values must be finite`);
     }
-    if (opts.logX) checkPositive(x, `${label} x`, 'x', where);
-    if (opts.logY) checkPositive(y, `${label} y`, 'y', where);
+    if (opts.logX) checkLogAxis(x, `${label} x`, 'x', where);
+    if (opts.logY) checkLogAxis(y, `${label} y`, 'y', where);
     return { name: s.name, x, y };
   });
 }
