@@ -30,7 +30,8 @@ const STYLE = `
 .tram-widget { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size, 13px); color: var(--vscode-foreground); }
 .tram-widget .tram-box { display: flex; gap: 8px; margin: 4px 0; }
 .tram-widget .tram-box.row { flex-direction: row; align-items: center; flex-wrap: wrap; }
-.tram-widget .tram-box.column { flex-direction: column; }
+.tram-widget .tram-box.column { flex-direction: column; align-items: flex-start; }
+.tram-widget .tram-output { align-self: stretch; max-width: 720px; }
 .tram-widget .tram-title { font-weight: 600; margin: 2px 0 4px; }
 .tram-widget button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: 0; padding: 4px 12px; border-radius: 2px; cursor: pointer; }
 .tram-widget button:hover { background: var(--vscode-button-hoverBackground); }
@@ -42,7 +43,7 @@ const STYLE = `
 .tram-widget .tram-log { white-space: pre-wrap; opacity: 0.8; font-family: var(--vscode-editor-font-family, monospace); }
 .tram-widget .tram-busy { opacity: 0.7; }
 .tram-widget table { border-collapse: collapse; }
-.tram-widget td { padding: 1px 10px 1px 0; }
+.tram-widget td { padding: 1px 12px 1px 0; text-align: left; }
 .tram-widget tr.current { font-weight: 600; }
 .tram-widget img { max-width: 100%; }
 `;

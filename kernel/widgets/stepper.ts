@@ -324,12 +324,19 @@ export class Stepper {
       '<table>',
       ...shown.map(([name, what, v]) => `<tr${name === this.stage ? ' class="current"' : ''}><td>${reached(name) ? '●' : '○'} ${name}</td><td>${what}</td><td data-figure="${name}">${reached(name) ? v : ''}</td></tr>`),
       '</table>',
-      this.plane ? `<div>θ = (${this.point().map((v) => fmt(v)).join(', ')})</div>` : '',
+      this.plane ? `<div>${this.thetaLine()}</div>` : '',
       '</div>',
     ].join('');
     const text = [head, ...shown.filter((r) => reached(r[0])).map(([name, what, v]) => `${name}: ${what} = ${v}`)].join('\n');
     this.figuresOut.update({ 'text/html': html, 'text/plain': text });
     this.chartOut.update(this.chart());
+  }
+
+  /** θ of the step (the weights hold θ + ε between the ε and the perturbed-gradient stages). */
+  private thetaLine(): string {
+    const p = this.plane!.path[this.plane!.path.length - 1];
+    const at = `θ = (${p.map((v) => fmt(v)).join(', ')})`;
+    return this.stage === 'ε' ? `${at}; the weights hold θ + ε until the next stage` : at;
   }
 
   private chart(): unknown {
