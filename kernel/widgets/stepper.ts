@@ -358,15 +358,16 @@ export class Stepper {
         arrowsLabel: 'ε (θ → θ + ε)',
       });
     }
-    const n = this.layerNorms;
+    // Before the first gradient: the weights' norms per layer, so that the picture is never empty.
+    const n = this.layerNorms ?? this.norms(this.model.trainable, '‖θ‖')!;
     return barChart({
-      title: n ? `${n.what} per layer (${this.stage})` : `${this.opt.name}: press "next stage"`,
+      title: `${n.what} per variable (${this.opt.name}, ${this.stage})`,
       xLabel: 'variable',
-      yLabel: n ? n.what : 'norm',
+      yLabel: n.what,
       width: 640,
       height: 360,
-      labels: n ? n.names : this.model.trainable.map((v) => v.name),
-      series: [{ name: n ? n.what : '(nothing measured yet)', values: n ? n.values : this.model.trainable.map(() => 0) }],
+      labels: n.names,
+      series: [{ name: n.what, values: n.values }],
     });
   }
 }
