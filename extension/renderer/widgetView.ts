@@ -31,7 +31,7 @@ const STYLE = `
 .tram-widget .tram-box { display: flex; gap: 8px; margin: 4px 0; }
 .tram-widget .tram-box.row { flex-direction: row; align-items: center; flex-wrap: wrap; }
 .tram-widget .tram-box.column { flex-direction: column; align-items: flex-start; }
-.tram-widget .tram-output { align-self: stretch; max-width: 720px; }
+.tram-widget .tram-kind-output { align-self: stretch; max-width: 720px; }
 .tram-widget .tram-title { font-weight: 600; margin: 2px 0 4px; }
 .tram-widget button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: 0; padding: 4px 12px; border-radius: 2px; cursor: pointer; }
 .tram-widget button:hover { background: var(--vscode-button-hoverBackground); }
@@ -119,7 +119,8 @@ export class WidgetDom {
     const msg = m as { type?: string; widget?: string; view?: WidgetView; error?: string; code?: string; kernel?: number; reason?: string };
     if (!msg || typeof msg !== 'object') return;
     if (msg.type === 'detached') {
-      for (const root of this.roots()) if (root.view.kernel === msg.kernel) root.detach(msg.reason ? `${DETACHED_TEXT} (${msg.reason})` : DETACHED_TEXT);
+      const text = msg.reason && msg.reason !== 'the kernel restarted' ? `detached: ${msg.reason}; run the cell again` : DETACHED_TEXT;
+      for (const root of this.roots()) if (root.view.kernel === msg.kernel) root.detach(text);
       return;
     }
     if (msg.type !== 'widget_msg' || typeof msg.widget !== 'string') return;
@@ -141,7 +142,7 @@ export class WidgetDom {
   /** The element of one widget (and its children), registered by id. */
   build(view: WidgetView, root: WidgetRoot): HTMLElement {
     const el = document.createElement('div');
-    el.className = `tram-w tram-${view.kind}`;
+    el.className = `tram-w tram-kind-${view.kind}`;
     const node: Node = { el, view, root };
     let set = this.nodes.get(view.id);
     if (!set) this.nodes.set(view.id, (set = new Set()));
