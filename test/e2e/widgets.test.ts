@@ -29,7 +29,9 @@ const CELLS = [
     '  const db = w.sub(tf.tensor1d([0.7, 0])).square().sum();',
     '  return db.mul(0.3).sub(tf.exp(da.div(-2 * 0.15 * 0.15))) as tf.Scalar;',
     '});',
-    "const s = stepper(createOptimizer({ name: 'sam', rho: 0.3 }, tf.train.sgd(0.02)), L, undefined, { start: [-0.6, 0.3] });",
+    "const s = stepper(createOptimizer({ name: 'sam', rho: 0.3 }, tf.train.sgd(0.02)), L, undefined, {",
+    '  start: [-0.6, 0.3], surface: { x: [-1.1, 1.1], y: [-0.6, 0.6] },',
+    '});',
     's',
   ].join('\n'),
 ];
