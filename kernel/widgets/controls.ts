@@ -43,13 +43,18 @@ export class Slider extends Widget {
   constructor(opts: SliderOptions) {
     super('slider', opts?.label);
     const where = `slider${opts?.label ? ` '${opts.label}'` : ''}`;
-    if (!opts || typeof opts !== 'object') throw new TypeError('slider needs {min, max, step?, value?, label?}');
-    this.min = finite(opts.min, 'min', where);
-    this.max = finite(opts.max, 'max', where);
-    if (!(this.max > this.min)) throw new RangeError(`${where}: max (${this.max}) must be greater than min (${this.min})`);
-    this.step = opts.step === undefined ? (this.max - this.min) / 100 : finite(opts.step, 'step', where);
-    if (!(this.step > 0)) throw new RangeError(`${where}: step must be > 0 (got ${this.step})`);
-    this.current = this.check(opts.value ?? this.min);
+    try {
+      if (!opts || typeof opts !== 'object') throw new TypeError('slider needs {min, max, step?, value?, label?}');
+      this.min = finite(opts.min, 'min', where);
+      this.max = finite(opts.max, 'max', where);
+      if (!(this.max > this.min)) throw new RangeError(`${where}: max (${this.max}) must be greater than min (${this.min})`);
+      this.step = opts.step === undefined ? (this.max - this.min) / 100 : finite(opts.step, 'step', where);
+      if (!(this.step > 0)) throw new RangeError(`${where}: step must be > 0 (got ${this.step})`);
+      this.current = this.check(opts.value ?? this.min);
+    } catch (e) {
+      this.close(); // a widget that could not be made is not registered
+      throw e;
+    }
   }
 
   /** Snapped to the step grid; throws outside [min, max]. */
@@ -107,11 +112,16 @@ export class Select extends Widget {
 
   constructor(opts: SelectOptions) {
     super('select', opts?.label);
-    if (!opts || !Array.isArray(opts.options) || opts.options.length === 0 || opts.options.some((o) => typeof o !== 'string')) {
-      throw new TypeError('select needs {options: string[] (at least one), value?, label?}');
+    try {
+      if (!opts || !Array.isArray(opts.options) || opts.options.length === 0 || opts.options.some((o) => typeof o !== 'string')) {
+        throw new TypeError('select needs {options: string[] (at least one), value?, label?}');
+      }
+      this.options = [...opts.options];
+      this.current = this.check(opts.value ?? this.options[0]);
+    } catch (e) {
+      this.close();
+      throw e;
     }
-    this.options = [...opts.options];
-    this.current = this.check(opts.value ?? this.options[0]);
   }
 
   private check(v: unknown): string {
@@ -158,7 +168,10 @@ export class Toggle extends Widget {
 
   constructor(opts: { label?: string; value?: boolean } = {}) {
     super('toggle', opts.label);
-    if (opts.value !== undefined && typeof opts.value !== 'boolean') throw new TypeError(`toggle: value must be true or false (got ${JSON.stringify(opts.value)})`);
+    if (opts.value !== undefined && typeof opts.value !== 'boolean') {
+      this.close();
+      throw new TypeError(`toggle: value must be true or false (got ${JSON.stringify(opts.value)})`);
+    }
     this.current = opts.value ?? false;
   }
 
@@ -198,7 +211,10 @@ export class Button extends Widget {
 
   constructor(opts: { label: string }) {
     super('button', typeof opts === 'string' ? opts : opts?.label);
-    if (typeof this.label !== 'string' || !this.label) throw new TypeError("button needs a label: button({ label: 'next' })");
+    if (typeof this.label !== 'string' || !this.label) {
+      this.close();
+      throw new TypeError("button needs a label: button({ label: 'next' })");
+    }
   }
 
   onClick(fn: () => unknown): this {
@@ -275,11 +291,14 @@ export class Box extends Widget {
 
   constructor(children: Widget[], opts: { label?: string; direction?: 'row' | 'column' } = {}) {
     super('box', opts.label);
-    if (!Array.isArray(children) || children.some((c) => !(c instanceof Widget))) {
-      throw new TypeError('box needs an array of widgets (slider, select, toggle, button, output, box)');
-    }
-    if (opts.direction !== undefined && opts.direction !== 'row' && opts.direction !== 'column') {
-      throw new TypeError(`box: direction must be 'row' or 'column' (got ${JSON.stringify(opts.direction)})`);
+    const bad = !Array.isArray(children) || children.some((c) => !(c instanceof Widget))
+      ? 'box needs an array of widgets (slider, select, toggle, button, output, box)'
+      : opts.direction !== undefined && opts.direction !== 'row' && opts.direction !== 'column'
+        ? `box: direction must be 'row' or 'column' (got ${JSON.stringify(opts.direction)})`
+        : undefined;
+    if (bad) {
+      this.close();
+      throw new TypeError(bad);
     }
     this.children = [...children];
     this.direction = opts.direction ?? 'column';

@@ -163,15 +163,34 @@ export class Stepper {
 
   /** Runs the next stage (after the descent: starts the next step at its first stage). */
   nextStage(): void {
-    if (this.stage === 'descent') this.begin();
-    this.runStage(this.stageIndex + 1);
-    this.render();
+    this.recovering(() => {
+      if (this.stage === 'descent') this.begin();
+      this.runStage(this.stageIndex + 1);
+    });
   }
 
   /** Finishes this step (all its remaining stages), or takes a whole step when the last one is finished. */
   nextStep(): void {
-    if (this.stage === 'descent') this.begin();
-    while (this.stage !== 'descent') this.runStage(this.stageIndex + 1);
+    this.recovering(() => {
+      if (this.stage === 'descent') this.begin();
+      while (this.stage !== 'descent') this.runStage(this.stageIndex + 1);
+    });
+  }
+
+  /**
+   * Runs stages, then redraws. A stage that throws (a non-finite loss, a bad config) has already abandoned its
+   * step (θ restored, StepThrough's contract): start a fresh one so the next click works, and rethrow so the
+   * widget shows the error.
+   */
+  private recovering(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.step = null;
+      this.begin();
+      this.render();
+      throw e;
+    }
     this.render();
   }
 
@@ -245,9 +264,9 @@ export class Stepper {
     const cfg = this.opt.getConfig();
     const method: Record<string, unknown> = { ...cfg.method, ...change };
     if (method.name === 'tram' && method.target === 'x' && !method.noise) method.noise = { kind: 'gaussian', sigma: 0.1, seed: 0 };
+    const next = fromConfig({ ...cfg, method }, { loss: this.loss }); // a refused config leaves everything as it was
     this.step?.dispose(); // θ back to where this step started
     this.step = null;
-    const next = fromConfig({ ...cfg, method }, { loss: this.loss });
     if (this.ownsOpt) this.opt.dispose();
     this.opt = next;
     this.ownsOpt = true;
@@ -257,10 +276,11 @@ export class Stepper {
       this.undoLastStep();
       this.stepNo--;
     }
-    this.begin();
-    const target = Math.min(reached, this.stages.length - 1);
-    while (this.stageIndex < target) this.runStage(this.stageIndex + 1);
-    this.render();
+    this.recovering(() => {
+      this.begin();
+      const target = Math.min(reached, this.stages.length - 1);
+      while (this.stageIndex < target) this.runStage(this.stageIndex + 1);
+    });
   }
 
   /** θ before the step just finished (kept when it finished), so that a knob re-runs that same step. */

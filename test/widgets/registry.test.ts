@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import {
-  box, button, checkWidgetMessage, flushWidgets, handleWidgetMessage, output, select, setWidgetHost, slider, toggle,
+  box, button, checkWidgetMessage, widgetCount, flushWidgets, handleWidgetMessage, output, select, setWidgetHost, slider, toggle,
   WIDGET_MIME, type WidgetKernelMessage, type WidgetView,
 } from '../../kernel/widgets';
 import { widgetOutput } from '../../kernel/widgets/registry';
@@ -76,7 +76,10 @@ describe('widget messages', () => {
     await handleWidgetMessage({ type: 'widget_msg', widget: s.id, action: 'click' });
     assert.match(last(s.id)!.error!, /a slider is moved/);
     assert.deepEqual(seen, [0.5, 1], 'no callback ran for a refused value');
+    const before = widgetCount();
     assert.throws(() => slider({ min: 1, max: 0 }), /max \(0\) must be greater than min \(1\)/);
+    assert.throws(() => box([{} as never]), /box needs an array of widgets/);
+    assert.equal(widgetCount(), before, 'a widget that could not be made is not registered');
   });
 
   it('select takes one of its options, toggle a boolean, button a click', async () => {

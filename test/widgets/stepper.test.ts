@@ -166,6 +166,30 @@ describe('stepper', () => {
     y.dispose();
   });
 
+  it('a stage that throws shows the error in the widget and the next click starts a fresh step', async () => {
+    let boom = false;
+    const L = (w: tf.Tensor1D) => {
+      if (boom) throw new Error('the loss failed');
+      return lossTf(w);
+    };
+    const t = stepper(createOptimizer({ name: 'sam', rho: 0.3 }, tf.train.sgd(LR)), L, undefined, { start: W0 });
+    const n0 = tf.memory().numTensors;
+    boom = true;
+    sent = [];
+    await click(t.nextStageButton.id);
+    const failed = sent.filter((m) => m.widget === t.nextStageButton.id && m.view).at(-1);
+    assert.equal(failed?.view?.error, 'the loss failed');
+    assert.equal(t.stage, 'start');
+    assert.equal(tf.memory().numTensors, n0, 'the abandoned step freed its tensors');
+    boom = false;
+    await click(t.nextStageButton.id);
+    assert.equal(t.stage, 'first gradient');
+    close(t.values.loss, samStep(W0, 0.3).loss, 'L(θ) after the failure');
+    const fine = sent.filter((m) => m.widget === t.nextStageButton.id && m.view).at(-1);
+    assert.equal(fine?.view?.error, undefined, 'the error is cleared by the next good run');
+    t.dispose();
+  });
+
   it('refuses what it cannot step, naming the fix', () => {
     const opt = createOptimizer({ name: 'sam', rho: 0.05 }, tf.train.sgd(0.1));
     assert.throws(() => stepper(opt, lossTf), /opts\.start/);
