@@ -31,7 +31,7 @@ const STYLE = `
 .tram-widget .tram-box { display: flex; gap: 8px; margin: 4px 0; }
 .tram-widget .tram-box.row { flex-direction: row; align-items: center; flex-wrap: wrap; }
 .tram-widget .tram-box.column { flex-direction: column; align-items: flex-start; }
-.tram-widget .tram-kind-output { align-self: stretch; max-width: 720px; }
+.tram-widget .tram-kind-output { align-self: stretch; max-width: 600px; }
 .tram-widget .tram-title { font-weight: 600; margin: 2px 0 4px; }
 .tram-widget button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: 0; padding: 4px 12px; border-radius: 2px; cursor: pointer; }
 .tram-widget button:hover { background: var(--vscode-button-hoverBackground); }
