@@ -34,7 +34,7 @@ export const activate: ActivationFunction = (context) => {
     theme = next;
     for (const view of views.values()) view.setTheme(next);
   });
-  const widgets = new WidgetDom((m) => context.postMessage?.(m), () => theme);
+  const widgets = new WidgetDom((m) => context.postMessage?.(m), () => theme, () => context.workspace?.isTrusted === true);
   context.onDidReceiveMessage?.((m: unknown) => widgets.receive(m));
   const roots = new Map<string, WidgetRoot>();
   const dispose = (id: string) => {

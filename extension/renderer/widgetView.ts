@@ -88,9 +88,12 @@ export class WidgetRoot {
 export class WidgetDom {
   private readonly nodes = new Map<string, Set<Node>>();
 
+  /** `trusted`: the workspace is trusted; otherwise HTML and SVG in output areas (which may come from a notebook
+   *  file anyone wrote) are shown as their text, never parsed. */
   constructor(
     private readonly post: Post,
     private theme: () => EditorTheme,
+    private readonly trusted: () => boolean = () => false,
   ) {}
 
   /** Draws an output's top-level view and asks the kernel for its current state (which also tells whether it is attached). */
@@ -295,12 +298,13 @@ export class WidgetDom {
     node.chart = undefined;
     const box = document.createElement('div');
     box.className = 'tram-output-content';
-    if (typeof b['text/html'] === 'string') box.innerHTML = b['text/html'];
+    const markup = this.trusted();
+    if (markup && typeof b['text/html'] === 'string') box.innerHTML = b['text/html'];
     else if (typeof b['image/png'] === 'string') {
       const img = document.createElement('img');
       img.src = `data:image/png;base64,${b['image/png']}`;
       box.appendChild(img);
-    } else if (typeof b['image/svg+xml'] === 'string') box.innerHTML = b['image/svg+xml'];
+    } else if (markup && typeof b['image/svg+xml'] === 'string') box.innerHTML = b['image/svg+xml'];
     else {
       const pre = document.createElement('pre');
       pre.style.whiteSpace = 'pre-wrap';
