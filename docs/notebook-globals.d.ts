@@ -81,4 +81,25 @@ declare global {
   const filterNormalize: typeof import("../out/kernel/notebook").filterNormalize;
   const loadDigits: typeof import("../out/kernel/notebook").loadDigits;
   const pretrainedDigitsTask: typeof import("../out/kernel/notebook").pretrainedDigitsTask;
+  const slider: typeof import("../out/kernel/notebook").slider;
+  const select: typeof import("../out/kernel/notebook").select;
+  const toggle: typeof import("../out/kernel/notebook").toggle;
+  const button: typeof import("../out/kernel/notebook").button;
+  const output: typeof import("../out/kernel/notebook").output;
+  const box: typeof import("../out/kernel/notebook").box;
+  const stepper: typeof import("../out/kernel/notebook").stepper;
+  const Slider: typeof import("../out/kernel/notebook").Slider;
+  type Slider = import("../out/kernel/notebook").Slider;
+  const Select: typeof import("../out/kernel/notebook").Select;
+  type Select = import("../out/kernel/notebook").Select;
+  const Toggle: typeof import("../out/kernel/notebook").Toggle;
+  type Toggle = import("../out/kernel/notebook").Toggle;
+  const Button: typeof import("../out/kernel/notebook").Button;
+  type Button = import("../out/kernel/notebook").Button;
+  const Output: typeof import("../out/kernel/notebook").Output;
+  type Output = import("../out/kernel/notebook").Output;
+  const Box: typeof import("../out/kernel/notebook").Box;
+  type Box = import("../out/kernel/notebook").Box;
+  const Stepper: typeof import("../out/kernel/notebook").Stepper;
+  type Stepper = import("../out/kernel/notebook").Stepper;
 }

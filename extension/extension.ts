@@ -9,6 +9,7 @@ import { KernelSession } from './kernelSession';
 import { KernelStatusBar } from './statusBar';
 import { CellIntellisense } from './intellisense';
 import { VariablesView } from './variablesView';
+import { WidgetBridge } from './widgetBridge';
 import { chooseBackend } from './commands/chooseBackend';
 import { installKernelspec } from './commands/installKernelspec';
 import { installNativeBackend } from './commands/installNativeBackend';
@@ -26,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new CellIntellisense(context.extensionPath, controller, typesLog),
     variablesLog,
     new VariablesView(controller, variablesLog),
+    new WidgetBridge(controller),
     statusBar,
     vscode.workspace.onDidCloseNotebookDocument((nb) => void controller.close(nb)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => statusBar.update()),

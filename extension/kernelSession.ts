@@ -7,6 +7,7 @@
  * Independent of VS Code: the client factory is injected (tests pass a fake one).
  */
 import type { CellLanguage as Language, ExecuteStatus, KernelInfo, KernelMessage, MemoryInfo, TensorSummary, VariableInfo } from '../kernel/protocol';
+import type { WidgetHostMessage, WidgetKernelMessage } from '../kernel/widgets/protocol';
 
 /** The answer to a `variables` request (KernelClient.variables). */
 export interface VariablesResult {
@@ -33,7 +34,9 @@ export interface ClientLike {
   interrupt(): unknown;
   restart(): Promise<unknown>;
   shutdown(): Promise<unknown> | unknown;
-  on(event: 'exit', listener: (...args: unknown[]) => void): unknown;
+  on(event: 'exit' | 'message', listener: (...args: unknown[]) => void): unknown;
+  /** Optional: widget messages to the kernel (false when it does not run). */
+  widget?(m: WidgetHostMessage): boolean;
   /** Optional: fakes in tests may leave it out. */
   variables?(opts?: { summarize?: string; maxValues?: number }): Promise<VariablesResult>;
 }
@@ -90,6 +93,11 @@ export class KernelSession {
           this.executions = 0;
           this._lastError = undefined;
           client.on('exit', (...args: unknown[]) => this.onExit(client, args));
+          client.on('message', (m: unknown) => {
+            if ((m as KernelMessage)?.type === 'widget_msg' && client === this.client) {
+              for (const l of [...this.widgetListeners]) l(m as WidgetKernelMessage);
+            }
+          });
           this.setState('idle');
           return client;
         },
@@ -156,6 +164,29 @@ export class KernelSession {
     const client = this.client;
     if (!client?.variables || (this._state !== 'idle' && this._state !== 'busy')) return undefined;
     return client.variables(opts);
+  }
+
+  private readonly widgetListeners = new Set<(m: WidgetKernelMessage) => void>();
+
+  /** Widget messages from the running kernel (views and refusals, kernel/widgets/protocol.ts). */
+  onWidgetMessage(listener: (m: WidgetKernelMessage) => void): { dispose(): void } {
+    this.widgetListeners.add(listener);
+    return { dispose: () => this.widgetListeners.delete(listener) };
+  }
+
+  /** The kernel process now running (its pid), if any: widgets from another pid are detached. */
+  get kernelPid(): number | undefined {
+    return this.client && (this._state === 'idle' || this._state === 'busy') ? this.client.info?.pid : undefined;
+  }
+
+  /**
+   * Sends a widget message to the running kernel; false (nothing sent) when no kernel runs. Never starts one: a
+   * widget outlives its kernel only as a detached output.
+   */
+  widget(m: WidgetHostMessage): boolean {
+    const client = this.client;
+    if (!client?.widget || (this._state !== 'idle' && this._state !== 'busy')) return false;
+    return client.widget(m);
   }
 
   /** Stops the running cell (state survives) and drops the queued ones. */

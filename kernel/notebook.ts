@@ -46,3 +46,7 @@ export type { SharpnessOptions, SharpnessResult, LineOptions, SurfaceOptions, In
 // Data and the shared fine-tuning task.
 export { loadDigits, pretrainedDigitsTask } from './data';
 export type { DigitsTask, DigitsTaskOptions, FineTuneOptions } from './data';
+
+// Widgets: controls and outputs that talk to the kernel, and the optimizer stepper (docs/widgets.md).
+export { slider, select, toggle, button, output, box, stepper, Slider, Select, Toggle, Button, Output, Box, Stepper } from './widgets';
+export type { SliderOptions, SelectOptions, StepperOptions, WidgetView } from './widgets';

@@ -6,6 +6,8 @@
  * No network port is opened. Every message about a cell carries the `cell` id the host chose.
  */
 
+import type { WidgetHostMessage, WidgetKernelMessage } from './widgets/protocol';
+
 /** A cell's language: TypeScript (the default) or JavaScript (type-checked with checkJs). */
 export type CellLanguage = 'typescript' | 'javascript';
 
@@ -34,6 +36,8 @@ export type HostMessage =
    * `summarize`, also a value summary of that tensor (its first `maxValues` values, default 10).
    */
   | { type: 'variables'; request: string; summarize?: string; maxValues?: number }
+  /** A widget in an output was used (kernel/widgets/protocol.ts). */
+  | WidgetHostMessage
   /** Finish cleanly. */
   | { type: 'shutdown' };
 
@@ -76,7 +80,9 @@ export type KernelMessage =
   | { type: 'completeReply'; request: string; matches: string[]; start: number; end: number }
   | { type: 'inspectReply'; request: string; found: boolean; text: string }
   /** `summary` when asked for and possible, else `summaryError` says why (not a tensor, disposed, ...). */
-  | { type: 'variablesReply'; request: string; variables: VariableInfo[]; memory: MemoryInfo; summary?: TensorSummary; summaryError?: string };
+  | { type: 'variablesReply'; request: string; variables: VariableInfo[]; memory: MemoryInfo; summary?: TensorSummary; summaryError?: string }
+  /** A widget's new view, or why a widget message was refused (kernel/widgets/protocol.ts). */
+  | WidgetKernelMessage;
 
 /** One variable of the cells (kernel/runtime/variables.ts). Preloaded globals are left out. */
 export interface VariableInfo {

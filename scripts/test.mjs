@@ -65,6 +65,7 @@ const stages = () => [
   needs('golden', 'test/golden/cases', [node20, 'bin/tram.js', 'golden', 'test/golden/cases']),
   nodeTest('zoo', 'zoo'),
   nodeTest('charts', 'charts'),
+  nodeTest('widgets', 'widgets'),
   nodeTest('kernel', 'kernel'),
   nodeTest('jupyter', 'jupyter'),
   nodeTest('extension', 'extension'),

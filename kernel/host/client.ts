@@ -16,6 +16,7 @@ import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import type { HostMessage, KernelInfo, KernelMessage } from '../protocol';
 import { kernelEnv } from './env';
+import type { WidgetHostMessage } from '../widgets/protocol';
 import { killGroup } from './pgroup';
 
 /** Kernel process groups still alive, killed when this host process exits (normally or by SIGINT/SIGTERM). */
@@ -270,6 +271,16 @@ export class KernelClient extends EventEmitter {
       proc.once('exit', onExit);
       this.post({ type: 'variables', request, summarize: opts.summarize, maxValues: opts.maxValues });
     });
+  }
+
+  /**
+   * Sends a widget message (kernel/widgets/protocol.ts); the kernel answers with `widget_msg` messages (the
+   * 'message' event). false when no kernel runs: a widget made by an earlier kernel is detached.
+   */
+  widget(m: WidgetHostMessage): boolean {
+    if (!this.alive || !this.proc.connected) return false;
+    this.post(m);
+    return true;
   }
 
   /**

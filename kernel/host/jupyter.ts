@@ -10,6 +10,8 @@
 import type { KernelMessage } from '../protocol';
 import type { KernelRuntime } from '../runtime/runtime';
 import { killOwnGroupMembers } from './pgroup';
+import { CommBridge, COMM_TYPES, type CommMsg } from './jupyterComm';
+import { WIDGET_MIME } from '../widgets/protocol';
 
 /** What we use of tslab's message object (its class is not exported). */
 interface ZmqMsg {
@@ -40,7 +42,14 @@ export async function startJupyterKernel(connectionFile: string): Promise<void> 
   const errors = new Map<string, Extract<KernelMessage, { type: 'error' }>>();
   let server: InstanceType<typeof ZmqServer> & { publish(parent: ZmqMsg, type: string, content: unknown): void };
 
+  // Widgets over comms (./jupyterComm.ts): the parent of kernel-initiated comm messages is the last request.
+  let lastRequest: ZmqMsg | undefined;
+  let comms: CommBridge;
   const send = (m: KernelMessage) => {
+    if (m.type === 'widget_msg') {
+      if (server) comms.fromKernel(m, lastRequest as CommMsg | undefined);
+      return;
+    }
     if (!('cell' in m)) return;
     const parent = parents.get(m.cell);
     if (!parent || !server) return;
@@ -52,9 +61,11 @@ export async function startJupyterKernel(connectionFile: string): Promise<void> 
         server.publish(parent, m.update ? 'update_display_data' : 'display_data', {
           data: m.data, metadata: m.metadata ?? {}, transient: m.displayId ? { display_id: m.displayId } : {},
         });
+        if (m.data[WIDGET_MIME]) comms.shown(parent as CommMsg, m.data);
         break;
       case 'result':
         server.publish(parent, 'execute_result', { execution_count: counts.get(m.cell), data: m.data, metadata: {} });
+        if (m.data[WIDGET_MIME]) comms.shown(parent as CommMsg, m.data);
         break;
       case 'error':
         errors.set(m.cell, m);
@@ -65,6 +76,17 @@ export async function startJupyterKernel(connectionFile: string): Promise<void> 
   // The kernel's own log: the real stderr, taken before the runtime starts capturing it for cells.
   const log = process.stderr.write.bind(process.stderr) as (text: string) => boolean;
   const runtime: Promise<KernelRuntime> = KernelRuntime.create({ send });
+  comms = new CommBridge({
+    publish: (parent, type, content) => server.publish(parent as ZmqMsg, type, content),
+    reply: (sock, request, type, content) => {
+      const r = request.createReply();
+      r.header.msg_type = type;
+      r.content = content as Record<string, unknown>;
+      r.signAndSend(server.connInfo.key, sock);
+    },
+    toKernel: (m) => void runtime.then((rt) => rt.widget(m)),
+    log: (text) => void log(text),
+  });
   runtime.catch((e) => {
     process.stderr.write(`tram kernel failed to start: ${e && e.stack ? e.stack : e}\n`);
     process.exit(1);
@@ -96,6 +118,8 @@ export async function startJupyterKernel(connectionFile: string): Promise<void> 
     close: () => undefined,
   };
 
+  let Parsed: { fromRaw(key: string, args: unknown[]): ZmqMsg } | undefined;
+
   class TramServer extends ZmqServer {
     /**
      * A request that fails to parse or whose HMAC signature does not match is dropped (one line on the kernel's
@@ -104,12 +128,33 @@ export async function startJupyterKernel(connectionFile: string): Promise<void> 
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     async handleShellMessage(sock: any, ...args: any[]): Promise<void> {
       try {
+        // Comm messages are ours (tslab does not serve them); the parser is the class of a message already seen.
+        if (Parsed) {
+          const msg = Parsed.fromRaw(this.connInfo.key, args);
+          lastRequest = msg;
+          if (COMM_TYPES.has(msg.header.msg_type)) {
+            this.publishStatus('busy', msg);
+            try {
+              comms.handle(sock, msg);
+            } finally {
+              this.publishStatus('idle', msg);
+            }
+            return;
+          }
+        }
         await (ZmqServer.prototype as unknown as { handleShellMessage(sock: unknown, ...a: unknown[]): Promise<void> }).handleShellMessage.call(this, sock, ...args);
       } catch (e) {
         const text = String((e as Error)?.message ?? e);
         const why = /invalid hmac/i.test(text) ? 'invalid HMAC signature' : text.slice(0, 200);
         log(`tram kernel: ignored a Jupyter message (${why})\n`);
       }
+    }
+
+    /** Called with every parsed request first: keeps the message class to parse comm messages with. */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    publishStatus(status: string, parent: any): void {
+      Parsed ??= parent.constructor as typeof Parsed;
+      (ZmqServer.prototype as unknown as { publishStatus(s: string, p: ZmqMsg): void }).publishStatus.call(this, status, parent);
     }
 
     publish(parent: ZmqMsg, type: string, content: unknown): void {

@@ -47,6 +47,9 @@ export async function startIpcKernel(args: string[]): Promise<void> {
       case 'variables':
         send({ type: 'variablesReply', request: m.request, ...rt.variables(m.summarize, m.maxValues) });
         break;
+      case 'widget_msg':
+        void rt.widget(m);
+        break;
       case 'shutdown':
         process.exit(0);
     }

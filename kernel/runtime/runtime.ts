@@ -15,6 +15,11 @@ import { selectBackend } from './backend';
 import { CellExecutor, isInterruption, Language } from './executor';
 import { installSeed } from './seed';
 import { describeVariables, MemoryTracker, summarizeTensor } from './variables';
+import { cellScope } from './context';
+import { handleWidgetMessage, setWidgetHost, widgetOutput } from '../widgets/registry';
+
+/** Cell ids of widget callbacks: `widget:<id>`; what they print goes to the widget, not to a cell. */
+const WIDGET_CELL = 'widget:';
 
 export interface RuntimeOptions {
   /** The notebook's folder: modules and files resolve from here (default process.cwd()). */
@@ -55,7 +60,12 @@ export class KernelRuntime {
     installTimerGuards();
     let cellOf: () => string = () => '';
     const cap = maxOutputBytes(process.env, (m) => process.stderr.write(`tram kernel: ${m}`));
-    const streams = new StreamCapture((cell, name, text) => opts.send({ type: 'stream', cell, name, text }), () => cellOf(), cap);
+    const toWidget = (cell: string, text: string) => widgetOutput(cell.slice(WIDGET_CELL.length), text);
+    const streams = new StreamCapture(
+      (cell, name, text) => (cell.startsWith(WIDGET_CELL) ? toWidget(cell, text) : opts.send({ type: 'stream', cell, name, text })),
+      () => cellOf(),
+      cap,
+    );
     streams.install();
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     let tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
@@ -87,8 +97,11 @@ export class KernelRuntime {
     cellOf = () => currentContext()?.cell ?? rt.current?.cell ?? rt.lastCell;
     setDisplaySink((data, displayId, update) => {
       streams.flush();
-      opts.send({ type: 'display', cell: cellOf(), data, displayId, update });
+      const cell = cellOf();
+      if (cell.startsWith(WIDGET_CELL)) toWidget(cell, `${String(data['text/plain'] ?? '<display>')}\n`);
+      else opts.send({ type: 'display', cell, data, displayId, update });
     });
+    setWidgetHost({ send: (m) => opts.send(m), run: (id, fn) => rt.runWidgetCallback(id, fn) });
     process.on('SIGINT', () => rt.interrupt());
     process.on('exit', () => streams.flush()); // a cell calling process.exit(): deliver what it printed
     rt.installBackgroundErrorHandlers();
@@ -98,6 +111,31 @@ export class KernelRuntime {
   /** Run a cell after the ones already queued. Messages go out through `send`; resolves with the status. */
   execute(cell: string, code: string, language: Language = 'typescript'): Promise<CellStatus> {
     const run = this.queue.then(() => this.runCell(cell, code, language));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** A host→kernel widget message (kernel/widgets): answered with `widget_msg` messages, never a throw. */
+  widget(m: unknown): Promise<void> {
+    return handleWidgetMessage(m);
+  }
+
+  /**
+   * Runs a widget callback like a cell: after the cells already queued, with its own AbortSignal (`signal`),
+   * stopped by interrupt; what it prints goes to the widget. Rejects with what the callback threw.
+   */
+  runWidgetCallback(id: string, fn: () => unknown): Promise<void> {
+    const run = this.queue.then(async () => {
+      const ctx = new CellContext(`${WIDGET_CELL}${id}`);
+      this.current = ctx;
+      try {
+        await Promise.race([cellScope.run(ctx, async () => fn()), ctx.interrupted]);
+      } finally {
+        this.streams.flush();
+        flushDisplays();
+        if (this.current === ctx) this.current = undefined;
+      }
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }

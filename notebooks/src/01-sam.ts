@@ -128,6 +128,17 @@ const second = st.perturbedGradient();
 st.descend();
 display.markdown(`L(θ) = ${first.loss.toFixed(4)}, ‖g‖ = ${first.gradNorm.toFixed(4)}; ‖ε‖ = ${pert.perturbationNorm?.toFixed(6)} (ρ = 0.05); L(θ+ε) = ${second.perturbedLoss?.toFixed(4)}`);
 // %% [markdown]
+// ## Step through one SAM step yourself
+// With the TRAM kernel running (VS Code, or Jupyter), the output below is live: **next stage** runs one stage of a
+// SAM step on the surface above (the first gradient g, the radius ρ, ε drawn as an arrow from θ, the gradient at
+// θ + ε, the descent) and shows its figures; **next step** finishes the step; the **ρ** slider re-takes the step
+// with another radius. Without a kernel (GitHub, nbconvert) it shows a picture of its first state.
+// %%
+const samStepper = stepper(createOptimizer({ name: 'sam', rho: 0.3 }, tf.train.sgd(0.02)), surface, undefined, {
+  start: [-0.6, 0.3], surface: { x: [-1.1, 1.1], y: [-0.6, 0.6] },
+});
+samStepper
+// %% [markdown]
 // ## What to try next
 // - Try `run(0.05)`: with a radius smaller than the well, SAM behaves like gradient descent here. ρ must match the
 //   width of the minima you want to avoid. This is the hyperparameter TRAM replaces with a trust-region distance.

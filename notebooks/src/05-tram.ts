@@ -107,3 +107,18 @@ display.markdown(['| distance | mean d | rotated accuracy |', '|---|---|---|', .
 //   and the batch size again: see how much smaller d becomes.
 // - Add `rhoMax: 0.5` to the θ₀ config and compare.
 // - Step through one TRAM step with `opt.begin(model, batch)` as in **00 Welcome**.
+// %% [markdown]
+// ## Step through one TRAM step yourself
+// With the TRAM kernel running (VS Code, or Jupyter), the output below is live: **next stage** runs one stage of a
+// TRAM-x step on a copy of the pre-trained network and the rotated digits (the first gradient, the distance d, the
+// radius r = d, ε with its norm per layer, the gradient at θ + ε, the descent); **next step** finishes the step;
+// the **σ** slider (the input noise) and the **TRAM target** select re-take the step. Without a kernel it shows a
+// picture of its first state.
+// %%
+const stepNet = makeNet();
+stepNet.setWeights(pretrained.getWeights());
+const tramStepper = stepper(
+  createOptimizer({ name: 'tram', target: 'x', noise: { kind: 'gaussian', sigma: 0.1, seed: 3 } }, tf.train.adam(1e-2, 0.9, 0.99)),
+  stepNet, rotatedTrain,
+);
+tramStepper

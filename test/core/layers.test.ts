@@ -9,7 +9,8 @@ const root = path.resolve(__dirname, '../../..');
 
 /** Layer → the layers it may import (besides itself). Layers are kernel/<folder>, kernel/<file>.ts or extension. */
 const ALLOWED: Record<string, string[]> = {
-  'kernel/protocol': [],
+  // The widget messages (kernel/widgets/protocol.ts) are part of the protocol: allowed wherever it is.
+  'kernel/protocol': ['kernel/widgets/protocol'],
   'kernel/core': [],
   'kernel/backend': [],
   'kernel/charts': ['kernel/protocol'],
@@ -18,16 +19,18 @@ const ALLOWED: Record<string, string[]> = {
   'kernel/data': ['kernel/core', 'kernel/optim'],
   'kernel/experiments': ['kernel/core', 'kernel/optim', 'kernel/analysis', 'kernel/data', 'kernel/charts'],
   'kernel/golden': ['kernel/core', 'kernel/optim', 'kernel/backend'],
-  'kernel/notebook': ['kernel/core', 'kernel/optim', 'kernel/analysis', 'kernel/data'],
+  'kernel/notebook': ['kernel/core', 'kernel/optim', 'kernel/analysis', 'kernel/data', 'kernel/widgets'],
+  // Widgets run in the kernel process: the stepper drives an optimizer and draws with the charts.
+  'kernel/widgets': ['kernel/protocol', 'kernel/optim', 'kernel/charts', 'kernel/runtime/format'],
   'kernel/index': ['kernel/notebook'],
   'kernel/demo': ['kernel/backend', 'kernel/optim'],
   // The kernel process. It loads the notebook surface and the charts by path at start (globals.ts), not by import.
-  'kernel/runtime': ['kernel/protocol', 'kernel/host/pgroup'],
+  'kernel/runtime': ['kernel/protocol', 'kernel/widgets/protocol', 'kernel/widgets/registry', 'kernel/host/pgroup'],
   // Hosts talk to a kernel process; the Jupyter bridge runs the runtime in its own process.
-  'kernel/host': ['kernel/protocol', 'kernel/runtime'],
+  'kernel/host': ['kernel/protocol', 'kernel/widgets/protocol', 'kernel/runtime'],
   'kernel/cli': ['kernel/backend', 'kernel/golden', 'kernel/host', 'kernel/runtime', 'kernel/experiments'],
   // The extension is thin: protocol types, the client that starts a kernel, the types process, the chart renderer.
-  extension: ['kernel/protocol', 'kernel/host', 'kernel/runtime', 'kernel/charts'],
+  extension: ['kernel/protocol', 'kernel/widgets/protocol', 'kernel/host', 'kernel/runtime', 'kernel/charts'],
 };
 
 function files(dir: string): string[] {

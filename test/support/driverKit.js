@@ -7,7 +7,7 @@ const fs = require('fs');
 const path = require('path');
 
 /** Output items whose bytes are read as text (the rest are described by mime and size). */
-const TEXT = /^(text\/|application\/(json|vnd\.code\.notebook\.(stdout|stderr|error))|application\/vnd\.tram\.chart\+json)/;
+const TEXT = /^(text\/|application\/(json|vnd\.code\.notebook\.(stdout|stderr|error))|application\/vnd\.tram\.(chart|widget)\+json)/;
 
 module.exports = function driverKit(dir) {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
