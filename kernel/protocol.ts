@@ -25,6 +25,11 @@ export type HostMessage =
    * `summarize`, also a value summary of that tensor (its first `maxValues` values, default 10).
    */
   | { type: 'variables'; request: string; summarize?: string; maxValues?: number }
+  /**
+   * Debugging (#17): `start` opens the Node inspector on 127.0.0.1 with a random port (answered with its URL)
+   * and maps the cells run from then on to files `sourceDir/cell-<id>.ts`; `stop` closes it.
+   */
+  | { type: 'debug'; request: string; action: 'start' | 'stop'; sourceDir?: string }
   /** Finish cleanly. */
   | { type: 'shutdown' };
 
@@ -67,7 +72,9 @@ export type KernelMessage =
   | { type: 'completeReply'; request: string; matches: string[]; start: number; end: number }
   | { type: 'inspectReply'; request: string; found: boolean; text: string }
   /** `summary` when asked for and possible, else `summaryError` says why (not a tensor, disposed, ...). */
-  | { type: 'variablesReply'; request: string; variables: VariableInfo[]; memory: MemoryInfo; summary?: TensorSummary; summaryError?: string };
+  | { type: 'variablesReply'; request: string; variables: VariableInfo[]; memory: MemoryInfo; summary?: TensorSummary; summaryError?: string }
+  /** Answer to `debug`: the inspector's WebSocket URL and port after `start`; `error` when it failed. */
+  | { type: 'debugReply'; request: string; url?: string; port?: number; error?: string };
 
 /** One variable of the cells (kernel/runtime/variables.ts). Preloaded globals are left out. */
 export interface VariableInfo {

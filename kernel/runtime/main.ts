@@ -47,6 +47,20 @@ export async function startIpcKernel(args: string[]): Promise<void> {
       case 'variables':
         send({ type: 'variablesReply', request: m.request, ...rt.variables(m.summarize, m.maxValues) });
         break;
+      case 'debug':
+        try {
+          if (m.action === 'start') {
+            const { url, port } = rt.debugger.start(m.sourceDir ?? '');
+            send({ type: 'debugReply', request: m.request, url, port });
+          }
+          else {
+            rt.debugger.stop();
+            send({ type: 'debugReply', request: m.request });
+          }
+        } catch (e) {
+          send({ type: 'debugReply', request: m.request, error: e instanceof Error ? e.message : String(e) });
+        }
+        break;
       case 'shutdown':
         process.exit(0);
     }

@@ -15,6 +15,7 @@ import { selectBackend } from './backend';
 import { CellExecutor, isInterruption, Language } from './executor';
 import { installSeed } from './seed';
 import { describeVariables, MemoryTracker, summarizeTensor } from './variables';
+import { CellDebugger } from './debug';
 
 export interface RuntimeOptions {
   /** The notebook's folder: modules and files resolve from here (default process.cwd()). */
@@ -33,6 +34,8 @@ export class KernelRuntime {
   /** Background errors raised while no cell ran: shown on the next cell. */
   private pendingBackground: string[] = [];
   private readonly memory: MemoryTracker;
+  /** The inspector on demand and the cells' source maps while debugging (./debug.ts). */
+  readonly debugger = new CellDebugger();
 
   private constructor(
     readonly info: KernelInfo,
@@ -42,6 +45,7 @@ export class KernelRuntime {
     private readonly send: (m: KernelMessage) => void,
   ) {
     this.memory = new MemoryTracker(this.tf);
+    executor.annotate = (cell, code, compiled, map, file) => this.debugger.annotate(cell, code, compiled, map, file);
   }
 
   private get tf(): typeof import('@tensorflow/tfjs') {
