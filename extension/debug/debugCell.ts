@@ -1,0 +1,160 @@
+/**
+ * "Debug Cell" (#17) for notebooks on the TRAM kernel: opens the kernel's Node inspector (127.0.0.1, a random
+ * port, only for this run), attaches VS Code's JavaScript debugger (js-debug, `pwa-node` attach by WebSocket
+ * address), runs the cell as a normal run (its outputs appear as usual), and when the cell ends detaches and
+ * closes the inspector. The kernel keeps its state.
+ *
+ * Breakpoints: while debugging, the kernel writes the cell to `<tmp>/tram-debug-XXXXXX/cell-<n>.ts` and maps the
+ * compiled cell to it (kernel/runtime/debug.ts). The breakpoints set in the cell are mirrored onto that file
+ * before the cell runs (and while it runs, when added or removed in the cell), so js-debug binds them; the
+ * mirrors and the folder are removed afterwards. Paused, VS Code shows that file (the cell's exact text).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { cellSourceName } from '../../kernel/runtime/debug';
+import type { TramController } from '../controller';
+import { TENSOR_DESCRIPTION } from './tensorDescription';
+import { BreakpointMirror } from './breakpointMirror';
+
+/** Marks our attach configurations (js-debug copies unknown keys into its child sessions' configurations). */
+export const DEBUG_CELL_KEY = '__tramDebugCell';
+
+export interface DebugCellDeps {
+  controller: TramController;
+  log: vscode.OutputChannel;
+}
+
+/** The cell a command was invoked on: the argument of a cell menu, else the active notebook's selection. */
+export function targetCell(arg: unknown): vscode.NotebookCell | undefined {
+  const a = arg as { notebook?: unknown; index?: unknown; cell?: unknown } | undefined;
+  if (a && a.notebook && typeof a.index === 'number') return a as vscode.NotebookCell;
+  const ed = vscode.window.activeNotebookEditor;
+  if (!ed) return undefined;
+  const sel = ed.selections[0];
+  return sel && sel.start < ed.notebook.cellCount ? ed.notebook.cellAt(sel.start) : undefined;
+}
+
+/** Resolves when js-debug has finished configuring a child session of `root` (breakpoints sent), or after `ms`. */
+function configured(root: vscode.DebugSession, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (v: boolean) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      reg.dispose();
+      resolve(v);
+    };
+    const timer = setTimeout(() => finish(false), ms);
+    const reg = vscode.debug.registerDebugAdapterTrackerFactory('pwa-node', {
+      createDebugAdapterTracker(s) {
+        if (s.parentSession?.id !== root.id && s.id !== root.id) return undefined;
+        return {
+          onDidSendMessage(m: { type?: string; command?: string; success?: boolean }) {
+            if (s.id !== root.id && m.type === 'response' && m.command === 'configurationDone') finish(true);
+          },
+        };
+      },
+    });
+  });
+}
+
+export function debugCellCommand(deps: DebugCellDeps): (arg?: unknown) => Promise<void> {
+  let running = false;
+  return async (arg?: unknown) => {
+    const cell = targetCell(arg);
+    if (!cell || cell.kind !== vscode.NotebookCellKind.Code) {
+      void vscode.window.showErrorMessage('Debug Cell: select a code cell of a notebook first.');
+      return;
+    }
+    const notebook = cell.notebook;
+    if (!deps.controller.uses(notebook)) {
+      void vscode.window.showErrorMessage('Debug Cell needs the TRAM TypeScript kernel: choose it in the notebook\'s kernel picker first.');
+      return;
+    }
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showErrorMessage('Debug Cell: TRAM does not run notebook code in an untrusted workspace. Trust the folder first.');
+      return;
+    }
+    if (running || vscode.debug.activeDebugSession?.configuration[DEBUG_CELL_KEY]) {
+      void vscode.window.showErrorMessage('Debug Cell: a cell is already being debugged; continue or stop it first.');
+      return;
+    }
+    const session = deps.controller.sessionFor(notebook);
+    if (session.state === 'busy') {
+      void vscode.window.showErrorMessage('Debug Cell: a cell of this notebook is running; wait for it (or stop it) first.');
+      return;
+    }
+    running = true;
+    const id = String(cell.index + 1); // the id the controller gives the run (controller.ts)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tram-debug-'));
+    const file = vscode.Uri.file(path.join(dir, cellSourceName(id)));
+    const mirror = new BreakpointMirror(cell.document.uri, file);
+    let root: vscode.DebugSession | undefined;
+    let ended: vscode.Disposable | undefined;
+    /** Our debug sessions still running: the attach session and the one js-debug starts for the kernel under it. */
+    const live = new Map<string, vscode.DebugSession>();
+    let watch: vscode.Disposable | undefined;
+    let gone: vscode.Disposable | undefined;
+    try {
+      await session.ensureStarted();
+      const { url } = await session.debug('start', dir);
+      deps.log.appendLine(`Debug Cell ${id}: inspector ${url}, cell file ${file.fsPath}`);
+      mirror.start();
+      const config: vscode.DebugConfiguration = {
+        type: 'pwa-node',
+        request: 'attach',
+        name: `TRAM: Debug Cell ${id}`,
+        websocketAddress: url,
+        continueOnAttach: true,
+        // Cells are compiled and run at once: js-debug must read each new script's source map before it runs,
+        // or a breakpoint in the cell binds too late.
+        pauseForSourceMap: true,
+        customDescriptionGenerator: TENSOR_DESCRIPTION,
+        // The cells' inline maps only: the kernel's own compiled files ship without their .map files.
+        resolveSourceMapLocations: ['**', '!**/node_modules/**', '!**/out/kernel/**'],
+        skipFiles: ['<node_internals>/**', '**/out/kernel/runtime/**', '**/node_modules/tslab/**', '**/node_modules/@tensorflow/**'],
+        [DEBUG_CELL_KEY]: id,
+      };
+      const started = new Promise<vscode.DebugSession>((resolve) => {
+        watch = vscode.debug.onDidStartDebugSession((s) => {
+          const ours = (s.configuration[DEBUG_CELL_KEY] === id && !s.parentSession) || (s.parentSession && live.has(s.parentSession.id));
+          if (!ours) return;
+          live.set(s.id, s);
+          if (!s.parentSession) resolve(s);
+        });
+        gone = vscode.debug.onDidTerminateDebugSession((s) => live.delete(s.id));
+      });
+      const folder = vscode.workspace.getWorkspaceFolder(notebook.uri);
+      // Listening for the child session's configuration before starting, so that it cannot be missed.
+      const startedRoot = started.then((s) => ((root = s), configured(s, 20_000)));
+      if (!(await vscode.debug.startDebugging(folder, config, { suppressDebugToolbar: false }))) {
+        throw new Error('VS Code did not start the JavaScript debugger (is the built-in "JavaScript Debugger" extension enabled?)');
+      }
+      if (!(await startedRoot)) deps.log.appendLine(`Debug Cell ${id}: the debugger did not report its configuration within 20 s; running anyway`);
+      ended = vscode.debug.onDidTerminateDebugSession((s) => {
+        if (s.id === root?.id) deps.log.appendLine(`Debug Cell ${id}: debug session ended`);
+      });
+      await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: cell.index, end: cell.index + 1 }], document: notebook.uri });
+      deps.log.appendLine(`Debug Cell ${id}: the cell finished`);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      deps.log.appendLine(`Debug Cell ${id}: ${message}`);
+      void vscode.window.showErrorMessage(`Debug Cell: ${message}`);
+    } finally {
+      ended?.dispose();
+      await session.debug('stop').catch(() => undefined); // a kernel restarted meanwhile has nothing open
+      // Children first, then the attach session; then wait (at most 10 s) until VS Code reports them ended.
+      for (const s of [...live.values()].reverse()) await Promise.resolve(vscode.debug.stopDebugging(s)).catch(() => undefined);
+      for (const t0 = Date.now(); live.size && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 100));
+      if (live.size) deps.log.appendLine(`Debug Cell ${id}: debug sessions still running after the cell: ${[...live.values()].map((s) => s.name).join(', ')}`);
+      watch?.dispose();
+      gone?.dispose();
+      mirror.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+      running = false;
+    }
+  };
+}
