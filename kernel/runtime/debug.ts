@@ -40,11 +40,12 @@ export function vlq(n: number): string {
 }
 
 /** A source map v3 (JSON) mapping each compiled line the line map knows to column 0 of its cell line. */
-export function lineSourceMap(map: LineMap, compiledLines: number, sourceUrl: string, file: string): string {
+export function lineSourceMap(map: LineMap, compiled: string, sourceUrl: string, file: string): string {
   const lines: string[] = [];
   let prevSource = 0;
-  for (let n = 1; n <= compiledLines; n++) {
-    const src = map.line(n);
+  const text = compiled.split('\n');
+  for (let n = 1; n <= text.length; n++) {
+    const src = map.line(n); // undefined for the compiler's boilerplate lines too (linemap.ts)
     if (src === undefined) {
       lines.push('');
       continue;
@@ -95,7 +96,7 @@ export class CellDebugger {
     if (dir === undefined) return undefined;
     const source = path.join(dir, cellSourceName(cell));
     fs.writeFileSync(source, code);
-    const json = lineSourceMap(map, compiled.split('\n').length, pathToFileURL(source).href, file);
+    const json = lineSourceMap(map, compiled, pathToFileURL(source).href, file);
     return `\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(json).toString('base64')}`;
   }
 }

@@ -22,6 +22,7 @@ let dir: string;
 before(async () => {
   dir = tempDir();
   k = await KernelClient.start({ cwd: dir });
+  if (process.env.TRAM_TEST_KERNEL_LOG) k.on('log', (t: string) => process.stderr.write(t));
 });
 after(async () => {
   await k.shutdown();
@@ -139,4 +140,41 @@ test('the tensor description: tensors, variables, disposed ones; anything else k
   assert.equal(describe.call({ dtype: 'x', shape: [1] }, 'dflt'), 'dflt');
   assert.equal(describe.call([1, 2], 'dflt'), 'dflt');
   v.dispose();
+});
+
+test('a top-level await cell: a breakpoint after the await stops there with the value computed after it', async () => {
+  const srcDir = path.join(dir, 'src-c');
+  const { url } = await k.debug('start', srcDir);
+  const cdp = await Cdp.connect(url!);
+  const scripts = new Map<string, any>();
+  cdp.on('Debugger.scriptParsed', (p) => scripts.set(p.scriptId, p));
+  await cdp.send('Debugger.enable');
+  await cdp.send('Debugger.setInstrumentationBreakpoint', { instrumentation: 'beforeScriptWithSourceMapExecution' });
+  const code = "const p = 20;\nawait new Promise((r) => setTimeout(r, 5));\nconst q = p + 1;\nconsole.log('q', q * 2);";
+  const out = collector();
+  const first = cdp.next('Debugger.paused');
+  const run = k.execute('aw', code, out.on);
+  const p1 = await first;
+  const script = scripts.get(p1.callFrames[0].location.scriptId);
+  const map = JSON.parse(Buffer.from(script.sourceMapURL.split(',')[1], 'base64').toString('utf8'));
+  const lines = decodeMappings(map.mappings);
+  const gen = lines.findIndex((segs) => segs.some((s) => s[2] === 3)); // cell line 4
+  assert.ok(gen >= 0, map.mappings);
+  // Every compiled line mapped to cell line 3 (`const q = p + 1`) is that statement, not the compiler's
+  // `exports.q = exports.p = … = void 0;` header that shares its names.
+  const { scriptSource } = await cdp.send('Debugger.getScriptSource', { scriptId: script.scriptId });
+  const toLine3 = lines.map((segs, i) => (segs.some((s) => s[2] === 2) ? scriptSource.split('\n')[i].trim() : undefined)).filter((l) => l !== undefined);
+  assert.deepEqual(toLine3, ['const q = p + 1;']);
+  await cdp.send('Debugger.setBreakpoint', { location: { scriptId: script.scriptId, lineNumber: gen, columnNumber: 0 } });
+  const second = cdp.next('Debugger.paused');
+  await cdp.send('Debugger.resume');
+  const p2 = await second;
+  assert.equal(p2.callFrames[0].location.lineNumber, gen);
+  const ev = await cdp.send('Debugger.evaluateOnCallFrame', { callFrameId: p2.callFrames[0].callFrameId, expression: 'q', returnByValue: true });
+  assert.equal(ev.result.value, 21);
+  await cdp.send('Debugger.resume');
+  assert.equal((await run).status, 'ok');
+  assert.equal(out.text(), 'q 42\n');
+  cdp.close();
+  await k.debug('stop');
 });
