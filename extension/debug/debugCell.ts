@@ -61,6 +61,12 @@ function configured(root: vscode.DebugSession, ms: number): Promise<boolean> {
   });
 }
 
+/** Whether a tab of any editor group shows the notebook. */
+function notebookShown(notebook: vscode.NotebookDocument): boolean {
+  const key = notebook.uri.toString();
+  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputNotebook && t.input.uri.toString() === key));
+}
+
 export function debugCellCommand(deps: DebugCellDeps): (arg?: unknown) => Promise<void> {
   let running = false;
   return async (arg?: unknown) => {
@@ -98,6 +104,17 @@ export function debugCellCommand(deps: DebugCellDeps): (arg?: unknown) => Promis
     const live = new Map<string, vscode.DebugSession>();
     let watch: vscode.Disposable | undefined;
     let gone: vscode.Disposable | undefined;
+    let closed: vscode.Disposable | undefined;
+    let closedMeanwhile = false;
+    /** Children first, then the attach session. */
+    const stopSessions = async () => {
+      for (const s of [...live.values()].reverse()) {
+        if (!live.has(s.id)) continue;
+        // stopDebugging of a session already ending may never settle: wait at most 3 s for each.
+        const stopped = Promise.resolve(vscode.debug.stopDebugging(s)).catch(() => undefined);
+        await Promise.race([stopped, new Promise((r) => setTimeout(r, 3000))]);
+      }
+    };
     try {
       await session.ensureStarted();
       const { url } = await session.debug('start', dir);
@@ -137,6 +154,14 @@ export function debugCellCommand(deps: DebugCellDeps): (arg?: unknown) => Promis
       ended = vscode.debug.onDidTerminateDebugSession((s) => {
         if (s.id === root?.id) deps.log.appendLine(`Debug Cell ${id}: debug session ended`);
       });
+      // The notebook closed while paused: VS Code keeps its document open until the running cell ends, which a
+      // paused cell never does. Detach, so that the cell runs to its end and the notebook (and kernel) close.
+      closed = vscode.window.tabGroups.onDidChangeTabs(() => {
+        if (notebookShown(notebook) || !live.size) return;
+        deps.log.appendLine(`Debug Cell ${id}: the notebook was closed; detaching the debugger`);
+        closedMeanwhile = true;
+        void stopSessions();
+      });
       await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: cell.index, end: cell.index + 1 }], document: notebook.uri });
       deps.log.appendLine(`Debug Cell ${id}: the cell finished`);
     } catch (e) {
@@ -145,16 +170,24 @@ export function debugCellCommand(deps: DebugCellDeps): (arg?: unknown) => Promis
       void vscode.window.showErrorMessage(`Debug Cell: ${message}`);
     } finally {
       ended?.dispose();
-      await session.debug('stop').catch(() => undefined); // a kernel restarted meanwhile has nothing open
-      // Children first, then the attach session; then wait (at most 10 s) until VS Code reports them ended.
-      for (const s of [...live.values()].reverse()) await Promise.resolve(vscode.debug.stopDebugging(s)).catch(() => undefined);
+      closed?.dispose();
+      // Stop the sessions, wait (at most 10 s) until VS Code reports them ended, then close the inspector (which
+      // blocks the kernel until its last debugger has disconnected).
+      await stopSessions();
       for (const t0 = Date.now(); live.size && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 100));
       if (live.size) deps.log.appendLine(`Debug Cell ${id}: debug sessions still running after the cell: ${[...live.values()].map((s) => s.name).join(', ')}`);
+      await session.debug('stop').catch(() => undefined); // a kernel restarted meanwhile has nothing open
       watch?.dispose();
       gone?.dispose();
       mirror.dispose();
       fs.rmSync(dir, { recursive: true, force: true });
       running = false;
+      // The cell's outputs leave the closed notebook's document dirty, so VS Code keeps it open (and TRAM its
+      // kernel, which it ends when the document closes): end the kernel now, as closing the notebook would have.
+      if (closedMeanwhile) {
+        deps.log.appendLine(`Debug Cell ${id}: the notebook was closed while debugging (shown again: ${notebookShown(notebook)}); shutting its kernel down`);
+        await deps.controller.close(notebook);
+      }
     }
   };
 }
