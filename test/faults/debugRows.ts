@@ -80,7 +80,10 @@ async function scenario(obs: Observed): Promise<void> {
     const freshPid = Number((/fresh (\d+)/.exec(fresh.text) ?? [])[1]);
     const freshSocks = freshPid ? listenersOf([freshPid]) : [];
     obs.restart = outcome([
-      { ok: r.after.cell.success === false, text: `debugged cell ended: ${JSON.stringify(r.after.cell.text.replace(/\s+/g, ' ').slice(-70))}` },
+      {
+        ok: r.after.cell.success === false && /restarted/.test(r.after.cell.text),
+        text: r.after.cell.success === false && /restarted/.test(r.after.cell.text) ? 'debugged cell failed with "the kernel was restarted"' : `✗ debugged cell: ${JSON.stringify(r.after.cell.text.slice(-120))}`,
+      },
       ...r.checks,
       { ok: fresh.success === true && freshPid > 0 && freshPid !== r.pid && freshSocks.length === 0, text: `next cell in new kernel ${freshPid}, listening on ${freshSocks.map((s) => s.local).join(', ') || 'nothing'}` },
     ]);
