@@ -84,7 +84,8 @@ export function debugCellCommand(deps: DebugCellDeps): (arg?: unknown) => Promis
       void vscode.window.showErrorMessage('Debug Cell: TRAM does not run notebook code in an untrusted workspace. Trust the folder first.');
       return;
     }
-    if (running || vscode.debug.activeDebugSession?.configuration[DEBUG_CELL_KEY]) {
+    // (Not vscode.debug.activeDebugSession: in code-server 4.100.3 it still named an ended session.)
+    if (running) {
       void vscode.window.showErrorMessage('Debug Cell: a cell is already being debugged; continue or stop it first.');
       return;
     }
