@@ -57,6 +57,11 @@ export class TramController implements vscode.Disposable {
     return this.sessions.get(notebook.uri.toString());
   }
 
+  /** The session of a notebook, created (not started) when there is none yet (Debug Cell). */
+  sessionFor(notebook: vscode.NotebookDocument): KernelSession {
+    return this.session(notebook);
+  }
+
   allSessions(): KernelSession[] {
     return [...this.sessions.values()];
   }

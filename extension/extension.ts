@@ -15,12 +15,14 @@ import { installKernelspec } from './commands/installKernelspec';
 import { installNativeBackend } from './commands/installNativeBackend';
 import { openSamples } from './commands/openSamples';
 import { restartKernel } from './commands/restartKernel';
+import { debugCellCommand } from './debug/debugCell';
 
 export function activate(context: vscode.ExtensionContext): void {
   const controller = new TramController((notebook) => new KernelSession(kernelStarter(context.extensionPath, notebook)));
   const statusBar = new KernelStatusBar(controller);
   const typesLog = vscode.window.createOutputChannel('TRAM IntelliSense');
   const variablesLog = vscode.window.createOutputChannel('TRAM Variables');
+  const debugLog = vscode.window.createOutputChannel('TRAM Debug');
   context.subscriptions.push(
     controller,
     typesLog,
@@ -36,6 +38,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('tram.openSamples', openSamples(context.extensionPath)),
     vscode.commands.registerCommand('tram.installNativeBackend', installNativeBackend(controller)),
     vscode.commands.registerCommand('tram.installKernelspec', installKernelspec(context.extensionPath)),
+    debugLog,
+    vscode.commands.registerCommand('tram.debugCell', debugCellCommand({ controller, log: debugLog })),
   );
 }
 

@@ -39,6 +39,8 @@ export interface ClientLike {
   widget?(m: WidgetHostMessage): boolean;
   /** Optional: fakes in tests may leave it out. */
   variables?(opts?: { summarize?: string; maxValues?: number }): Promise<VariablesResult>;
+  /** Optional: the kernel's inspector on demand (Debug Cell, extension/debug/). */
+  debug?(action: 'start' | 'stop', sourceDir?: string): Promise<{ url?: string; port?: number }>;
 }
 
 /** A run that never reached the kernel: dropped by an interrupt or restart while it waited. */
@@ -187,6 +189,19 @@ export class KernelSession {
     const client = this.client;
     if (!client?.widget || (this._state !== 'idle' && this._state !== 'busy')) return false;
     return client.widget(m);
+  }
+
+  /**
+   * Opens (`start`, with the folder cells are mapped to) or closes (`stop`) the kernel's inspector; `start`
+   * resolves with its WebSocket URL. Rejects when no kernel runs or it cannot debug.
+   */
+  async debug(action: 'start' | 'stop', sourceDir?: string): Promise<{ url: string }> {
+    const client = this.client;
+    if (!client || this._state === 'dead' || this._state === 'stopped') throw new Error('the kernel is not running');
+    if (!client.debug) throw new Error('this kernel cannot be debugged');
+    const r = await client.debug(action, sourceDir);
+    if (action === 'start' && !r.url) throw new Error('the kernel did not say where its inspector listens');
+    return { url: r.url ?? '' };
   }
 
   /** Stops the running cell (state survives) and drops the queued ones. */

@@ -38,6 +38,11 @@ export type HostMessage =
   | { type: 'variables'; request: string; summarize?: string; maxValues?: number }
   /** A widget in an output was used (kernel/widgets/protocol.ts). */
   | WidgetHostMessage
+  /**
+   * Debugging (#17): `start` opens the Node inspector on 127.0.0.1 with a random port (answered with its URL)
+   * and maps the cells run from then on to files `sourceDir/cell-<id>.ts`; `stop` closes it.
+   */
+  | { type: 'debug'; request: string; action: 'start' | 'stop'; sourceDir?: string }
   /** Finish cleanly. */
   | { type: 'shutdown' };
 
@@ -82,7 +87,9 @@ export type KernelMessage =
   /** `summary` when asked for and possible, else `summaryError` says why (not a tensor, disposed, ...). */
   | { type: 'variablesReply'; request: string; variables: VariableInfo[]; memory: MemoryInfo; summary?: TensorSummary; summaryError?: string }
   /** A widget's new view, or why a widget message was refused (kernel/widgets/protocol.ts). */
-  | WidgetKernelMessage;
+  | WidgetKernelMessage
+  /** Answer to `debug`: the inspector's WebSocket URL and port after `start`; `error` when it failed. */
+  | { type: 'debugReply'; request: string; url?: string; port?: number; error?: string };
 
 /** One variable of the cells (kernel/runtime/variables.ts). Preloaded globals are left out. */
 export interface VariableInfo {

@@ -25,7 +25,7 @@ const step = (what, cmd, args) => {
 
 if (!fs.existsSync(rel('out/test/faults/main.js'))) step('build', 'npm', ['run', '--silent', 'build']);
 const wantsEditor = !process.argv.includes('--skip-extension') &&
-  (!process.argv.includes('--only') || process.argv.some((a) => /vs ?code|security|host|untrusted|editor/i.test(a)));
+  (!process.argv.includes('--only') || process.argv.some((a) => /vs ?code|security|host|untrusted|editor|debug/i.test(a)));
 if (wantsEditor) {
   step('code-server', 'bash', ['scripts/setup-code-server.sh']);
   const pkg = JSON.parse(fs.readFileSync(rel('package.json'), 'utf8'));

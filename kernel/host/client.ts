@@ -284,6 +284,41 @@ export class KernelClient extends EventEmitter {
   }
 
   /**
+   * Debugging (#17): `start` opens the kernel's Node inspector on 127.0.0.1 (random port) and resolves with its
+   * WebSocket URL; cells run from then on are mapped to `sourceDir/cell-<id>.ts`. `stop` closes the inspector.
+   * Rejects when the kernel is not running, refuses, or does not answer within `timeoutMs` (a busy cell).
+   */
+  debug(action: 'start' | 'stop', sourceDir?: string, timeoutMs = 10000): Promise<{ url?: string; port?: number }> {
+    if (!this.alive) return Promise.reject(new Error('the kernel is not running: run a cell to start it'));
+    const request = `debug-${++this.requestSeq}`;
+    const proc = this.proc;
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.off('message', on);
+        proc.off('exit', onExit);
+      };
+      const on = (m: KernelMessage) => {
+        if (m.type !== 'debugReply' || m.request !== request) return;
+        done();
+        if (m.error) reject(new Error(m.error));
+        else resolve({ url: m.url, port: m.port });
+      };
+      const onExit = () => {
+        done();
+        reject(new Error('the kernel exited before answering the debug request'));
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`the kernel did not answer the debug request within ${timeoutMs / 1000} s (a cell is keeping it busy)`));
+      }, timeoutMs);
+      this.on('message', on);
+      proc.once('exit', onExit);
+      this.post({ type: 'debug', request, action, sourceDir });
+    });
+  }
+
+  /**
    * Stop the running cell, keeping every variable. A SIGINT stops synchronous code (a busy loop); awaited
    * code is stopped at its next await and the cell's `signal` is aborted.
    */

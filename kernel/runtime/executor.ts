@@ -61,6 +61,11 @@ export class CellExecutor {
   private readonly compiled = new Map<string, CompiledCell>();
   private seq = 0;
   private readonly require: NodeJS.Require;
+  /**
+   * Set while a debugger is attached (kernel/runtime/debug.ts): gets each cell's source and compiled code and
+   * returns text to append to the compiled code (its source map), or undefined.
+   */
+  annotate?: (cell: string, code: string, compiled: string, map: LineMap, filename: string) => string | undefined;
 
   constructor(private readonly cwd: string, private readonly globals: Globals) {
     for (const [k, v] of Object.entries(globals.values)) this.locals[k] = v;
@@ -149,9 +154,11 @@ export class CellExecutor {
       Object.prototype.hasOwnProperty.call(this.locals, name),
     );
     const filename = `${FILE_PREFIX}${++this.seq}.js`;
-    this.compiled.set(filename, { label, map: buildLineMap(code, output) });
+    const map = buildLineMap(code, output);
+    this.compiled.set(filename, { label, map });
     const head = converted.hasToplevelAwait ? '(async function (exports, require, __tram_import__) {' : '(function (exports, require, __tram_import__) {';
-    const wrapped = `${head}${output}\n})(__tram__.exports, __tram__.require, __tram__.importESM)`;
+    let wrapped = `${head}${output}\n})(__tram__.exports, __tram__.require, __tram__.importESM)`;
+    wrapped += this.annotate?.(ctx.cell, code, wrapped, map, filename) ?? '';
     // Variables declared before a failure or an interrupt keep their values, so keep their types too.
     this.prevDecl = nextDecl;
     try {

@@ -7,6 +7,13 @@
  */
 const WORD = /[A-Za-z_$][\w$]*|\d+(?:\.\d+)?|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`/g;
 
+/**
+ * Lines the compiler adds around a cell's statements, never mapped (the export header
+ * `exports.q = exports.p = void 0;` shares names with the declarations and used to pull the match ahead of them):
+ * the ES-module marker, the export resets, and `exports.x = x;` after each declaration.
+ */
+export const BOILERPLATE = /^(?:\((?:async )?function \(exports, require, __tram_import__\) \{)?\s*(?:Object\.defineProperty\(exports, "__esModule"|(?:exports\.[\w$]+ = )+void 0;\s*$|exports\.([\w$]+) = \1;\s*$)/;
+
 function tokens(line: string): string[] {
   return (line.replace(/\bexports\./g, '').match(WORD) ?? []).filter((t) => t !== 'exports');
 }
@@ -32,6 +39,7 @@ export function buildLineMap(source: string, compiled: string): LineMap {
   const map = new Map<number, number>();
   let prev = 0;
   out.forEach((line, i) => {
+    if (BOILERPLATE.test(line)) return;
     const toks = tokens(line);
     if (!toks.length) return;
     let best = -1, bestScore = 0.34;

@@ -20,6 +20,7 @@ import { handleWidgetMessage, setWidgetHost, widgetOutput } from '../widgets/reg
 
 /** Cell ids of widget callbacks: `widget:<id>`; what they print goes to the widget, not to a cell. */
 const WIDGET_CELL = 'widget:';
+import { CellDebugger } from './debug';
 
 export interface RuntimeOptions {
   /** The notebook's folder: modules and files resolve from here (default process.cwd()). */
@@ -39,6 +40,8 @@ export class KernelRuntime {
   /** Background errors raised while no cell ran: shown on the next cell. */
   private pendingBackground: string[] = [];
   private readonly memory: MemoryTracker;
+  /** The inspector on demand and the cells' source maps while debugging (./debug.ts). */
+  readonly debugger = new CellDebugger();
 
   private constructor(
     readonly info: KernelInfo,
@@ -48,6 +51,7 @@ export class KernelRuntime {
     private readonly send: (m: KernelMessage) => void,
   ) {
     this.memory = new MemoryTracker(this.tf);
+    executor.annotate = (cell, code, compiled, map, file) => this.debugger.annotate(cell, code, compiled, map, file);
   }
 
   private get tf(): typeof import('@tensorflow/tfjs') {

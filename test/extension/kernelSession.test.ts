@@ -164,3 +164,25 @@ test('execution counts belong to the kernel process: 1, 2, … and back to 1 aft
   assert.deepEqual(counts, [1, 2, 1, 1, 2]);
   assert.equal(kernels.length, 2);
 });
+
+test('debug (#17): refused with no kernel; passed to a running kernel; a start without a URL is an error', async () => {
+  const calls: string[] = [];
+  let url: string | undefined = 'ws://127.0.0.1:9229/x';
+  const kernel = Object.assign(new FakeKernel(), {
+    async debug(action: 'start' | 'stop', dir?: string) {
+      calls.push(`${action} ${dir ?? ''}`.trim());
+      return { url: action === 'start' ? url : undefined };
+    },
+  });
+  const s = new KernelSession(async () => kernel);
+  await assert.rejects(s.debug('start', '/tmp/d'), /the kernel is not running/);
+  await s.ensureStarted();
+  assert.deepEqual(await s.debug('start', '/tmp/d'), { url: 'ws://127.0.0.1:9229/x' });
+  await s.debug('stop');
+  assert.deepEqual(calls, ['start /tmp/d', 'stop']);
+  url = undefined;
+  await assert.rejects(s.debug('start', '/tmp/d'), /did not say where its inspector listens/);
+  const plain = new KernelSession(async () => new FakeKernel());
+  await plain.ensureStarted();
+  await assert.rejects(plain.debug('start', '/tmp/d'), /cannot be debugged/);
+});

@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TMP } from './context';
 import { extensionRows, startEditorScenario } from './extensionRows';
+import { debugRows } from './debugRows';
 import { fileRows } from './fileRows';
 import { ROOT } from './hosts';
 import { hostRows } from './hostRows';
@@ -67,7 +68,7 @@ async function main(): Promise<number> {
   const editorRows = extensionRows(); // one scenario serves them all; the soak row starts an editor of its own
   // The soak row runs only when asked for (`npm run soak -- --minutes M`, or TRAM_SOAK_MINUTES set): its
   // responsiveness bound failed once under heavy load (docs/reliability.md), so it is not yet part of `npm test`.
-  let rows: Row[] = [...kernelClientRows(), ...tramRunRows(), ...libraryRows(), ...fileRows(), ...hostRows(), ...securityRows(), ...jupyterRows(), ...editorRows, ...(process.env.TRAM_SOAK_MINUTES ? soakRows() : [])];
+  let rows: Row[] = [...kernelClientRows(), ...tramRunRows(), ...libraryRows(), ...fileRows(), ...hostRows(), ...securityRows(), ...jupyterRows(), ...editorRows, ...debugRows(), ...(process.env.TRAM_SOAK_MINUTES ? soakRows() : [])];
   const all = rows;
   if (skipExtension) rows = rows.filter((r) => !isEditorRow(r));
   if (only.length) {

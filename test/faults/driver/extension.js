@@ -7,6 +7,8 @@
 //              driver, activated again, runs a cell there in a new kernel (reload-after.json), then
 //   flood      (after go-flood) a cell there prints 50 MB; then a trivial cell (is the editor still responsive?)
 //   untrusted  in an untrusted workspace: runs a cell and reports what the notebook shows
+//   debugRestart, debugClose  (test/faults/debugRows.ts) TRAM: Debug Cell paused at a breakpoint, then the kernel
+//              restarted or the notebook closed (after go-<step>-act)
 //   soak       (test/faults/soak.ts) runs the training cell of soak.ipynb for plan.soak.minutes; at 1/4, 1/2, 3/4
 //              of it runs `1 + 1` in side.ipynb (own kernel) and a UI command round trip; then a cell in
 //              soak.ipynb; saves soak.ipynb
@@ -37,6 +39,53 @@ async function run(doc, source, timeoutMs = 120_000) {
 }
 
 const ENV = "console.log('env', JSON.stringify(Object.keys(process.env).sort()));";
+
+/** Debug sessions running now (activeDebugSession can still name one that has ended). */
+const debugSessions = new Map();
+const debugStops = [];
+let debugWatched = false;
+function watchDebug() {
+  if (debugWatched) return;
+  debugWatched = true;
+  vscode.debug.onDidStartDebugSession((s) => debugSessions.set(s.id, s.name));
+  vscode.debug.onDidTerminateDebugSession((s) => debugSessions.delete(s.id));
+  vscode.debug.registerDebugAdapterTrackerFactory('pwa-node', {
+    createDebugAdapterTracker: (session) => ({
+      onDidSendMessage(m) {
+        if (m.type === 'event' && m.event === 'stopped') debugStops.push({ session, body: m.body });
+      },
+    }),
+  });
+}
+
+/**
+ * Debug Cell on the first cell of `name` with a breakpoint on its line 2; once paused writes <step>-paused.json
+ * (the kernel pid the cell printed on line 1), waits for go-<step>-act, then `act(doc)` (restart or close), and
+ * writes <step>.json: the debugged cell, the debug sessions still running, the breakpoints left.
+ */
+async function debugThen(plan, step, name, act) {
+  watchDebug();
+  const doc = await open(plan, name);
+  const cell = doc.cellAt(0);
+  vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(new vscode.Location(cell.document.uri, new vscode.Position(1, 0)))]);
+  const stops = debugStops.length;
+  vscode.commands.executeCommand('tram.debugCell', cell).then(undefined, (e) => log(`tram.debugCell: ${e.message}`));
+  await waitFor('the debugger to stop', () => debugStops.length > stops, 180_000);
+  // Output printed before the breakpoint is sent when the kernel runs again: ask the paused kernel instead.
+  const { session, body } = debugStops[debugStops.length - 1];
+  const trace = await session.customRequest('stackTrace', { threadId: body.threadId, startFrame: 0, levels: 1 });
+  const ev = await session.customRequest('evaluate', { expression: 'process.pid', frameId: trace.stackFrames[0].id, context: 'watch' });
+  const pid = ev.result;
+  write(`${step}-paused`, { pid: Number(pid), sessions: [...debugSessions.values()] });
+  await waitFor(`go-${step}-act`, () => fs.existsSync(path.join(dir, `go-${step}-act`)), 120_000);
+  await act(doc);
+  await waitFor('the debug sessions to end', () => debugSessions.size === 0, 30_000).catch((e) => log(e.message));
+  write(step, {
+    cell: describeCell(cell),
+    sessions: [...debugSessions.values()],
+    breakpoints: vscode.debug.breakpoints.filter((b) => b.location).map((b) => `${b.location.uri.scheme}:${path.basename(b.location.uri.path)}:${b.location.range.start.line + 1}`),
+  });
+}
 
 const steps = {
   async two(plan) {
@@ -137,6 +186,30 @@ const steps = {
     const t = describeCell(train);
     t.text = t.text.slice(-2000);
     write('soak', { pid: Number(pid), probes, train: t, trainMs, afterMs, after: describeCell(after) });
+  },
+
+  // Debug Cell paused at a breakpoint, then TRAM: Restart Kernel; then a cell runs in the new kernel.
+  async debugRestart(plan) {
+    let after;
+    await debugThen(plan, 'debugRestart', 'dbg-restart.ipynb', async (doc) => {
+      await vscode.commands.executeCommand('tram.restartKernel', doc.uri);
+      log('restarted under the paused cell');
+      await waitFor('the debugged cell to end', () => finished(doc.cellAt(0)), 60_000);
+      after = await run(doc, "console.log('fresh', process.pid);");
+    });
+    write('debugRestart-after', { cell: describeCell(after) });
+  },
+
+  // Debug Cell paused at a breakpoint, then the notebook is closed (its changes reverted).
+  async debugClose(plan) {
+    await debugThen(plan, 'debugClose', 'dbg-close.ipynb', async (doc) => {
+      const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+      const ofDoc = tabs().filter((t) => t.input && t.input.uri && t.input.uri.toString() === doc.uri.toString());
+      log(`tabs: ${tabs().map((t) => t.label).join(', ')}; closing ${ofDoc.length}; dirty ${doc.isDirty}`);
+      await vscode.window.tabGroups.close(ofDoc, true);
+      log(`closed the notebook's tab under the paused cell; tabs now: ${tabs().map((t) => t.label).join(', ')}`);
+      await waitFor('the notebook document to close', () => doc.isClosed, 30_000).catch((e) => log(`${e.message}; dirty ${doc.isDirty}`));
+    });
   },
 
   async untrusted(plan) {
