@@ -14,24 +14,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
-import type { HostMessage, KernelInfo, KernelMessage } from '../protocol';
+import type { CellLanguage, ExecuteStatus, HostMessage, KernelInfo, KernelMessage } from '../protocol';
 import { kernelEnv } from './env';
 import type { WidgetHostMessage } from '../widgets/protocol';
+import { ExitInfo, STDERR_TAIL, describeExit, installExitHook, liveGroups } from './kernelExit';
 import { killGroup } from './pgroup';
 
-/** Kernel process groups still alive, killed when this host process exits (normally or by SIGINT/SIGTERM). */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-/** SIGKILL every kernel group this process started and has not yet finished (synchronous). */
-export function killAllKernels(): void {
-  for (const g of liveGroups) killGroup(g);
-  liveGroups.clear();
-}
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', killAllKernels);
-}
+export { describeExit, killAllKernels } from './kernelExit';
+export type { ExitInfo } from './kernelExit';
 
 export interface KernelStartOptions {
   /** The notebook's folder; module imports and relative paths resolve from here. */
@@ -50,33 +40,17 @@ export interface KernelStartOptions {
   startTimeoutMs?: number;
 }
 
-import type { CellLanguage, ExecuteStatus } from '../protocol';
 export type { ExecuteStatus };
 export interface ExecuteResult {
   status: ExecuteStatus;
   durationMs: number;
   reason?: string;
 }
-export interface ExitInfo {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  reason: string;
-}
 
 interface Pending {
   onMessage: (m: KernelMessage) => void;
   resolve: (r: ExecuteResult) => void;
   t0: number;
-}
-
-const STDERR_TAIL = 4000;
-
-export function describeExit(code: number | null, signal: NodeJS.Signals | null, stderrTail: string): string {
-  let reason = signal ? `the kernel process was killed by ${signal}` : `the kernel process exited with code ${code}`;
-  if (signal === 'SIGKILL') reason += ' (killed from outside, or by the system when out of memory)';
-  if (/heap out of memory|Allocation failed/i.test(stderrTail)) reason = `the kernel ran out of memory (${reason})`;
-  const tail = stderrTail.trim().split('\n').slice(-6).join('\n');
-  return tail ? `${reason}\n${tail}` : reason;
 }
 
 export class KernelClient extends EventEmitter {
@@ -239,13 +213,18 @@ export class KernelClient extends EventEmitter {
   }
 
   /**
-   * The cells' variables and tf.memory() (with the last cell's change); with `summarize`, also that tensor's
-   * values summary (or `summaryError`). Answered while a cell awaits; rejects when the kernel is not running,
-   * dies, or gives no answer within `timeoutMs` (a cell keeping it busy synchronously).
+   * Sends a request message and resolves with the kernel's reply of type `replyType` carrying the same `request`
+   * id. Rejects when the kernel is not running, exits first, or gives no answer within `timeoutMs` (a cell keeping
+   * it busy synchronously). `what` names the request in those errors.
    */
-  variables(opts: { summarize?: string; maxValues?: number; timeoutMs?: number } = {}): Promise<Omit<Extract<KernelMessage, { type: 'variablesReply' }>, 'type' | 'request'>> {
+  private request<T extends KernelMessage['type']>(
+    what: string,
+    replyType: T,
+    send: (request: string) => HostMessage,
+    timeoutMs: number,
+  ): Promise<Extract<KernelMessage, { type: T }>> {
     if (!this.alive) return Promise.reject(new Error('the kernel is not running: run a cell to start it'));
-    const request = `vars-${++this.requestSeq}`;
+    const request = `${what}-${++this.requestSeq}`;
     const proc = this.proc;
     return new Promise((resolve, reject) => {
       const done = () => {
@@ -254,23 +233,32 @@ export class KernelClient extends EventEmitter {
         proc.off('exit', onExit);
       };
       const on = (m: KernelMessage) => {
-        if (m.type !== 'variablesReply' || m.request !== request) return;
+        if (m.type !== replyType || (m as { request?: string }).request !== request) return;
         done();
-        const { type: _t, request: _r, ...rest } = m;
-        resolve(rest);
+        resolve(m as Extract<KernelMessage, { type: T }>);
       };
       const onExit = () => {
         done();
-        reject(new Error('the kernel exited before answering the variables request'));
+        reject(new Error(`the kernel exited before answering the ${what} request`));
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`the kernel did not answer the variables request within ${(opts.timeoutMs ?? 10000) / 1000} s (a cell is keeping it busy)`));
-      }, opts.timeoutMs ?? 10000);
+        reject(new Error(`the kernel did not answer the ${what} request within ${timeoutMs / 1000} s (a cell is keeping it busy)`));
+      }, timeoutMs);
       this.on('message', on);
       proc.once('exit', onExit);
-      this.post({ type: 'variables', request, summarize: opts.summarize, maxValues: opts.maxValues });
+      this.post(send(request));
     });
+  }
+
+  /**
+   * The cells' variables and tf.memory() (with the last cell's change); with `summarize`, also that tensor's
+   * values summary (or `summaryError`). Answered while a cell awaits.
+   */
+  async variables(opts: { summarize?: string; maxValues?: number; timeoutMs?: number } = {}): Promise<Omit<Extract<KernelMessage, { type: 'variablesReply' }>, 'type' | 'request'>> {
+    const m = await this.request('variables', 'variablesReply', (request) => ({ type: 'variables', request, summarize: opts.summarize, maxValues: opts.maxValues }), opts.timeoutMs ?? 10000);
+    const { type: _t, request: _r, ...rest } = m;
+    return rest;
   }
 
   /**
@@ -288,34 +276,10 @@ export class KernelClient extends EventEmitter {
    * WebSocket URL; cells run from then on are mapped to `sourceDir/cell-<id>.ts`. `stop` closes the inspector.
    * Rejects when the kernel is not running, refuses, or does not answer within `timeoutMs` (a busy cell).
    */
-  debug(action: 'start' | 'stop', sourceDir?: string, timeoutMs = 10000): Promise<{ url?: string; port?: number }> {
-    if (!this.alive) return Promise.reject(new Error('the kernel is not running: run a cell to start it'));
-    const request = `debug-${++this.requestSeq}`;
-    const proc = this.proc;
-    return new Promise((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.off('message', on);
-        proc.off('exit', onExit);
-      };
-      const on = (m: KernelMessage) => {
-        if (m.type !== 'debugReply' || m.request !== request) return;
-        done();
-        if (m.error) reject(new Error(m.error));
-        else resolve({ url: m.url, port: m.port });
-      };
-      const onExit = () => {
-        done();
-        reject(new Error('the kernel exited before answering the debug request'));
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`the kernel did not answer the debug request within ${timeoutMs / 1000} s (a cell is keeping it busy)`));
-      }, timeoutMs);
-      this.on('message', on);
-      proc.once('exit', onExit);
-      this.post({ type: 'debug', request, action, sourceDir });
-    });
+  async debug(action: 'start' | 'stop', sourceDir?: string, timeoutMs = 10000): Promise<{ url?: string; port?: number }> {
+    const m = await this.request('debug', 'debugReply', (request) => ({ type: 'debug', request, action, sourceDir }), timeoutMs);
+    if (m.error) throw new Error(m.error);
+    return { url: m.url, port: m.port };
   }
 
   /**
