@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/backend';
+import { testBackend } from '../native-rerun';
 import { linearCka } from '../../kernel/analysis';
 import { assertClose, matMul, randomMatrix, randomOrthogonal, rng, transpose } from './helpers';
 
@@ -11,7 +12,7 @@ import { assertClose, matMul, randomMatrix, randomOrthogonal, rng, transpose } f
 const GOLDEN = path.resolve(__dirname, '../../../test/golden/cases/divergences.json');
 
 before(async () => {
-  await initBackend({ prefer: 'wasm', env: {} });
+  await initBackend({ prefer: testBackend('wasm'), env: {} });
 });
 
 /** Independent float64 reference straight from the definition. */
