@@ -15,7 +15,7 @@
 //     on the newest tested Node with the same build.
 //   - The native backend (#13): scripts/setup-native.sh runs before the build (optional: it builds
 //     @tensorflow/tfjs-node from the machine's tensorflow-cpu wheel, or says "skipped: no wheel found"; TRAM_NATIVE=off
-//     leaves it out). Where it is built, `native:*` reruns optim, analysis and golden with TRAM_BACKEND=tensorflow
+//     leaves it out); scripts/setup-torch.sh too when the bench stage runs (the PyTorch 2.13 peer; TRAM_TORCH=off). Where it is built, `native:*` reruns optim, analysis and golden with TRAM_BACKEND=tensorflow
 //     (`npm test -- native` for all); elsewhere each native:* stage is one skip whose reason starts with `native:`.
 //   - Every stage runs even when an earlier one failed (but nothing runs after a failed build); the last
 //     line is exactly `N passed, N failed, N skipped`; the exit status is non-zero if anything failed.
@@ -154,17 +154,22 @@ let skipped = 0;
 const summary = [];
 const skipReport = [];
 
-// Optional: the native backend, before the build (#13). A missing wheel is a line, not a failure; a wheel that did
-// not build into a working addon is a failure (the rest still runs, on wasm).
-{
+// Optional, before the build (#13): the native backend (scripts/setup-native.sh) and the bench's PyTorch peer
+// (scripts/setup-torch.sh, only when the bench stage runs). A missing wheel is a line, not a failure; a wheel that
+// was found but did not give a working install is a failure (the rest still runs: on wasm, or without PyTorch).
+for (const [name, script, prefix, wanted] of [
+  ['native-setup', 'scripts/setup-native.sh', 'native: ', true],
+  ['torch-setup', 'scripts/setup-torch.sh', 'torch: ', chosen('bench') && !skip.includes('bench')],
+]) {
+  if (!wanted) continue;
   const t0 = Date.now();
-  console.log('\n=== native-setup: bash scripts/setup-native.sh');
-  const r = spawnSync('bash', [path.join(root, 'scripts/setup-native.sh')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  console.log(`\n=== ${name}: bash ${script}`);
+  const r = spawnSync('bash', [path.join(root, script)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   process.stdout.write(r.stdout || '');
   const last = (r.stdout || '').trim().split('\n').pop() || '';
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
-  if (r.status === 0) summary.push(`native-setup: ok in ${secs}s (${last.replace(/^native: /, '')})`);
-  else { failed += 1; summary.push(`native-setup: FAILED (exit ${r.status ?? r.signal}) in ${secs}s`); }
+  if (r.status === 0) summary.push(`${name}: ok in ${secs}s (${last.replace(prefix, '')})`);
+  else { failed += 1; summary.push(`${name}: FAILED (exit ${r.status ?? r.signal}) in ${secs}s`); }
 }
 for (const name of stages().map((x) => x.name)) {
   if (!chosen(name)) continue;
