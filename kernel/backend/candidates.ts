@@ -113,6 +113,19 @@ export function addonBuilt(dir: string): boolean {
   }
 }
 
+/**
+ * tfjs-node 4.22 calls `util.isNullOrUndefined` in its kernels (every matMul, topk, …); Node 23 removed that function,
+ * so on Node 24 the package loads but no op runs ("isNullOrUndefined is not a function"). Before loading a native
+ * package the one function is put back, with its documented meaning (x === null || x === undefined), #13.
+ */
+export function restoreUtilIsNullOrUndefined(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const util = require('node:util') as Record<string, unknown>;
+  if (typeof util.isNullOrUndefined === 'function') return false;
+  util.isNullOrUndefined = (x: unknown) => x === null || x === undefined;
+  return true;
+}
+
 /** Kernels registered for 'tensorflow' by a native package whose load then failed (no backend was registered). */
 function dropOrphanNativeKernels(): void {
   if (nativeRegistered()) return;
@@ -156,6 +169,7 @@ export async function attemptNative(c: Candidate, bases: readonly string[], core
     if (!addonBuilt(r.dir)) {
       return fail(`installed at ${r.dir} (${r.version}) but its native addon was never built (no lib/napi-v*/tfjs_binding.node)`, `npm rebuild ${c.package} in the workspace folder (its install script fetches libtensorflow and builds the addon; without internet, scripts/setup-native.sh builds @tensorflow/tfjs-node from a tensorflow-cpu wheel)`);
     }
+    restoreUtilIsNullOrUndefined();
     try {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       require(r.entry);
