@@ -16,7 +16,8 @@ import { gitRevision, machineInfo, versions } from './machine';
 import { probeBackends, useBackend } from './backends';
 import { defaultBatch, defaultSpecs, type ModelKind } from './models';
 import { measureStepCost } from './stepcost';
-import { compareMatMul, compareWithTorch, torchUnavailable } from './torch';
+import { compareMatMul, compareWithTorch, PYTHON, torchUnavailable } from './torch';
+import { spawnSync } from 'node:child_process';
 import { chartRenderMs, displayOverhead } from './kernelside';
 import { kernelBench } from './kernel';
 import { measureMemory } from './memory';
@@ -84,6 +85,9 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   const root = path.resolve(__dirname, '..', '..');
   const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  // Said first (stderr now, the report's first lines later): whether the PyTorch side can run at all.
+  const torchWhy = torchUnavailable();
+  log(torchWhy ? `bench: PyTorch NOT measured: ${torchWhy}` : `bench: PyTorch from ${PYTHON}`);
   const probe = await probeBackends();
   let measured: string[] = probe.available.filter((b) => !opts.backends || opts.backends.includes(b));
   const skipped = { ...probe.skipped };
@@ -137,20 +141,24 @@ async function main(): Promise<number> {
   section('backend speed');
 
   log('PyTorch');
-  const why = torchUnavailable();
-  r.pytorch = { available: !why, reason: why ?? undefined, rows: [] };
-  if (!why) {
+  r.pytorch = { available: !torchWhy, reason: torchWhy ?? undefined, rows: [] };
+  if (!torchWhy) {
+    // Same threads on both sides: wasm is single-threaded, so PyTorch runs 1 thread beside it; native runs all
+    // cores in this process (PyTorch too), and 1 thread in a child process (libtensorflow's pools are fixed at start).
+    const cores = os.cpus().length;
     for (const b of order.filter((x) => x !== 'cpu')) {
       await switchTo(b);
+      const threads = b === 'wasm' ? 1 : cores;
       for (const m of models) {
         await compareWithTorch(r.pytorch, b, m, defaultSpecs[m], defaultBatch[m],
-          opts.quick ? { warmup: 3, rounds: 3, stepsPerRound: 2 } : { warmup: 5, rounds: 5, stepsPerRound: 2 }, log);
+          opts.quick ? { warmup: 3, rounds: 3, stepsPerRound: 2 } : { warmup: 5, rounds: 5, stepsPerRound: 2 }, log, threads);
       }
       await compareMatMul(r.pytorch, b, defaultBatch.mlp, 784, 256,
-        { warmup: 20, rounds: opts.quick ? 3 : 7, stepsPerRound: 50 });
+        { warmup: 20, rounds: opts.quick ? 3 : 7, stepsPerRound: 50 }, threads);
     }
+    if (order.includes('tensorflow') && !opts.quick && cores > 1) nativeOneThread(r.pytorch, models, log);
     if (order.includes('cpu')) notes.push('PyTorch is compared on the wasm and native backends (the goals name them), not on the pure-JS cpu fallback.');
-  } else log(`  skipped: ${why}`);
+  } else log(`  skipped: ${torchWhy}`);
 
   await switchTo(primary);
   section('PyTorch');
@@ -188,6 +196,21 @@ async function main(): Promise<number> {
   log(`bench: wrote ${path.relative(process.cwd(), base)}.md and .json in ${r.meta.durationS.toFixed(0)} s; ` +
     `${r.goals.filter((g) => g.met).length}/${r.goals.length} goals met`);
   return 0;
+}
+
+/** Native at one thread vs PyTorch at one thread, in a child process (bench/torch-threads.ts); rows appended. */
+function nativeOneThread(out: NonNullable<Results['pytorch']>, models: ModelKind[], log: (s: string) => void): void {
+  const env = { ...process.env, TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1', OMP_NUM_THREADS: '1', TF_CPP_MIN_LOG_LEVEL: '2' };
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'torch-threads.js'), models.join(','), '0'],
+    { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  const last = (r.stdout || '').trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !last.startsWith('{')) {
+    log(`  native at 1 thread: not measured (child exit ${r.status ?? r.signal})`);
+    return;
+  }
+  const child = JSON.parse(last) as NonNullable<Results['pytorch']>;
+  out.rows.push(...child.rows);
+  if (child.matMul) out.matMul = [...(out.matMul ?? []), ...child.matMul];
 }
 
 async function switchTo(b: string): Promise<void> {

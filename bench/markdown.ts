@@ -14,6 +14,7 @@ export function toMarkdown(r: Results): string {
   const m = r.meta;
   const out: string[] = [];
   out.push(`# Benchmark run ${m.date}${m.quick ? ' (quick)' : ''}`, '');
+  if (r.pytorch && !r.pytorch.available) out.push(`**PyTorch was not measured in this run**: ${r.pytorch.reason}`, '');
   out.push(`- command: \`${m.command}\``);
   out.push(`- machine: ${m.machine.cpu}, ${m.machine.cores} cores, ${m.machine.memoryGiB} GiB, ${m.machine.platform}; GPU: ${m.machine.gpu ?? 'none'}`);
   out.push(`- load average (1 min) at start ${m.machine.loadAtStart ?? '?'}, at end ${m.loadAtEnd ?? '?'} (above ${m.machine.cores}, other processes shared the cores: ratios are paired by round for that reason)`);
@@ -72,6 +73,17 @@ export function toMarkdown(r: Results): string {
     out.push(...table(['backend', 'model', 'largest kernels'], r.stepCost.filter((s) => s.kernels?.['tram-x']).map((s) => [s.backend, s.model,
       Object.entries(s.kernels['tram-x'].timeMs).map(([n, t]) => `${n} ${ms(t)}`).join(', ')])));
     out.push('');
+    // #13: how much of a step is kernels at all. Step ms is the interleaved median above (process CPU time on wasm
+    // and cpu, wall time on native); kernel ms is the sum of tf.profile's per-kernel times of one step.
+    const anatomy = ['base', 'base-flat', 'tfjs-adam', 'sam', 'asam', 'tram-x', 'tram-x-flat'];
+    out.push('### Step anatomy: eager kernels and kernel time', '',
+      'Per step: eager kernels run (each one a trip through the tfjs engine), kernel time (sum of `tf.profile`\'s',
+      'per-kernel times; `tf.time`\'s kernelMs is the whole step on wasm and native, so it cannot separate them), the',
+      'step\'s median time above, and step / kernel: 1 would mean no overhead outside the kernels.', '');
+    out.push(...table(['backend', 'model', 'method', 'kernels', 'kernel ms', 'step ms', 'step / kernel'],
+      r.stepCost.flatMap((s) => anatomy.filter((id) => s.kernels?.[id]?.kernelMs !== undefined && s.ms[id] !== undefined).map((id) => [
+        s.backend, s.model, id, String(Math.round(s.kernels[id].total)), ms(s.kernels[id].kernelMs), ms(s.ms[id]), f(s.ms[id] / (s.kernels[id].kernelMs as number))]))));
+    out.push('');
     const leaks = r.stepCost.flatMap((s) => Object.entries(s.tensorGrowth).filter(([, g]) => g !== 0).map(([id, g]) => `${s.backend} ${s.model} ${id}: ${g}`));
     out.push(leaks.length ? `numTensors grew during the measured steps: ${leaks.join('; ')}` : 'numTensors did not change over the measured steps of any method.', '');
     out.push('Models:', '', ...[...new Map(r.stepCost.map((s) => [s.model, s])).values()].map((s) => `- ${s.model}: ${s.description}, ${s.params} parameters`), '');
@@ -91,15 +103,17 @@ export function toMarkdown(r: Results): string {
     out.push('## Side by side with PyTorch', '');
     if (!p.available) out.push(`Not run: ${p.reason}`, '');
     else {
-      out.push(`PyTorch ${p.torch} on CPU, ${p.threads} thread (OPENBLAS_NUM_THREADS=1), against the single-threaded wasm backend;`,
-        'same model, batch size and method, interleaved round by round.', '');
-      out.push(...table(['backend', 'model', 'batch', 'method', 'ours ms', 'PyTorch ms', 'ours / PyTorch'],
-        p.rows.map((x) => [x.backend, x.model, String(x.batch), x.method, ms(x.oursMs), ms(x.torchMs), f(x.ratio)])));
+      out.push(`PyTorch ${p.torch} on CPU (${p.python ?? 'python'}), at the threads of our side: 1 beside the single-threaded wasm`,
+        'backend; beside native TensorFlow both at all cores, and both at 1 thread (TF_NUM_INTRAOP_THREADS=1, in a child process).',
+        'Same model, batch size and method, interleaved round by round. Clock: process CPU time at 1 thread (the work done,',
+        'whatever else runs on the machine), wall time at all cores (which the load average above inflates).', '');
+      out.push(...table(['backend', 'threads', 'clock', 'model', 'batch', 'method', 'ours ms', 'PyTorch ms', 'ours / PyTorch'],
+        p.rows.map((x) => [x.backend, String(x.threads ?? 1), x.clock ?? '', x.model, String(x.batch), x.method, ms(x.oursMs), ms(x.torchMs), f(x.ratio)])));
       out.push('');
       if (p.matMul?.length) {
         out.push('One matrix product alone (the MLP\'s first layer), ours vs `torch.mm`, interleaved:', '');
-        out.push(...table(['backend', 'product', 'ours ms', 'torch.mm ms', 'ours / PyTorch'],
-          p.matMul.map((x) => [x.backend, x.shape, ms(x.oursMs), ms(x.torchMs), f(x.ratio)])));
+        out.push(...table(['backend', 'threads', 'clock', 'product', 'ours ms', 'torch.mm ms', 'ours / PyTorch'],
+          p.matMul.map((x) => [x.backend, String(x.threads ?? 1), x.clock ?? '', x.shape, ms(x.oursMs), ms(x.torchMs), f(x.ratio)])));
         out.push('');
       }
     }

@@ -11,6 +11,8 @@ export interface Method {
   config: Record<string, unknown> | null;
   /** createOptimizer options */
   options?: Record<string, unknown>;
+  /** the base optimizer is FlatAdam (kernel/optim/flat.ts, #13) instead of tf.train.adam, same hyperparameters */
+  flat?: boolean;
 }
 
 export const baseOptimizer = { name: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.99, eps: 1e-8 };
@@ -32,10 +34,13 @@ export const methods: Method[] = [
 
 /**
  * Reference rows beside the methods: plain `tf.train.adam().minimize` (what the library's base step costs over
- * bare tfjs), and TRAM-Fisher without the extra forward pass that reports the clean loss.
+ * bare tfjs), the base step and TRAM-x on FlatAdam (one flat buffer for Adam's slots, #13), and TRAM-Fisher without
+ * the extra forward pass that reports the clean loss.
  */
 export const referenceMethods: Method[] = [
   { id: 'tfjs-adam', label: 'tf.train.adam', config: null },
+  { id: 'base-flat', label: 'Adam (base), FlatAdam', config: { name: 'adam' }, flat: true },
+  { id: 'tram-x-flat', label: 'TRAM-x, FlatAdam base', config: { name: 'tram', target: 'x', noise }, flat: true },
   {
     id: 'tram-fisher-noreport', label: 'TRAM-Fisher (reportCleanLoss off)',
     config: { name: 'tram-fisher', gamma: 0.1, eta: 0.1, noise }, options: { reportCleanLoss: false },

@@ -1,6 +1,6 @@
 /** The optimizer library as the suite drives it: one stepper per (model, method), Adam as the base optimizer. */
 import * as tf from '@tensorflow/tfjs';
-import { createOptimizer, sparseCrossEntropy } from '../kernel/optim';
+import { createOptimizer, FlatAdam, sparseCrossEntropy } from '../kernel/optim';
 import { baseOptimizer, type Method } from './methods';
 import type { Batch } from './models';
 
@@ -27,7 +27,10 @@ export function makeStepper(model: tf.LayersModel, method: Method): Stepper {
       dispose: () => opt.dispose(),
     };
   }
-  const opt = createOptimizer(method.config, adam(), method.options ?? {});
+  const base = method.flat
+    ? new FlatAdam({ learningRate: baseOptimizer.lr, beta1: baseOptimizer.beta1, beta2: baseOptimizer.beta2, epsilon: baseOptimizer.eps })
+    : adam();
+  const opt = createOptimizer(method.config, base, method.options ?? {});
   return {
     step: (batch) => opt.step(model, batch).loss,
     dispose: () => opt.dispose(),

@@ -46,7 +46,7 @@ export interface StepCost {
   /** tf.memory().numTensors growth over all measured steps, by method id (0 = no leak) */
   tensorGrowth: Record<string, number>;
   /** kernels run by one step of each method (tf.profile), and by one forward pass ('forward') */
-  kernels: Record<string, { matMul: number; total: number; timeMs: Record<string, number> }>;
+  kernels: Record<string, { matMul: number; total: number; kernelMs?: number; timeMs: Record<string, number> }>;
 }
 
 export interface BackendSpeed {
@@ -63,9 +63,14 @@ export interface PyTorchSide {
   available: boolean;
   reason?: string;
   torch?: string;
-  threads?: number;
+  /** the Python that ran bench/pytorch/step.py (the venv of scripts/setup-torch.sh, or Debian's) */
+  python?: string;
   rows: Array<{
     backend: string;
+    /** threads of both sides: PyTorch's torch.get_num_threads(), and ours (wasm 1; native as set for the process) */
+    threads: number;
+    /** what was timed on both sides: process CPU time, or wall time */
+    clock?: 'cpu' | 'wall';
     model: string;
     batch: number;
     method: string;
@@ -75,7 +80,7 @@ export interface PyTorchSide {
     ratio: number;
   }>;
   /** one matrix product, ours vs torch.mm */
-  matMul?: Array<{ backend: string; shape: string; oursMs: number; torchMs: number; ratio: number }>;
+  matMul?: Array<{ backend: string; threads: number; clock?: 'cpu' | 'wall'; shape: string; oursMs: number; torchMs: number; ratio: number }>;
 }
 
 export interface KernelSide {

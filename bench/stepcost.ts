@@ -22,7 +22,14 @@ const MATMUL = new Set(['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 
 
 export interface KernelCount {
   matMul: number;
+  /** eager kernels one step runs (#13: each one is a trip through the tfjs engine) */
   total: number;
+  /**
+   * Kernel time of one step (ms): the sum of tf.profile's per-kernel times, each measured around the backend's kernel
+   * alone. Not `tf.time(f).kernelMs`: on wasm and native that is the elapsed time of the whole of `f` (their
+   * backend.time() times f, not its kernels), so it includes the engine overhead this figure is meant to separate.
+   */
+  kernelMs: number;
   /** kernel time by kernel name (ms, tf.profile; nested op scopes excluded), the largest first */
   timeMs: Record<string, number>;
 }
@@ -34,7 +41,8 @@ export async function countKernels(f: () => void, reps = 3): Promise<KernelCount
   const time: Record<string, number> = {};
   for (const k of kernels) time[k.name] = (time[k.name] ?? 0) + Number(k.kernelTimeMs) / reps;
   const timeMs = Object.fromEntries(Object.entries(time).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, t]) => [n, Math.round(t * 100) / 100]));
-  return { matMul: kernels.filter((k) => MATMUL.has(k.name)).length / reps, total: kernels.length / reps, timeMs };
+  const kernelMs = kernels.reduce((a, k) => a + Number(k.kernelTimeMs), 0) / reps;
+  return { matMul: kernels.filter((k) => MATMUL.has(k.name)).length / reps, total: kernels.length / reps, kernelMs, timeMs };
 }
 
 /** A candidate running `n` steps of `method` on its own copy of `model` (same initial weights). */
@@ -96,6 +104,8 @@ export async function measureStepCost(backend: string, model: string, spec: Mode
     extraRatios: {
       'TRAM-Fisher (reportCleanLoss off) / Fisher-SAM': pairedRatio(t, 'tram-fisher-noreport', 'fisher-sam'),
       'base (library Adam) / tf.train.adam': pairedRatio(t, 'base', 'tfjs-adam'),
+      'base on FlatAdam / tf.train.adam': pairedRatio(t, 'base-flat', 'tfjs-adam'),
+      'TRAM-x on FlatAdam / TRAM-x': pairedRatio(t, 'tram-x-flat', 'tram-x'),
       'TRAM-x / base': pairedRatio(t, 'tram-x', 'base'),
     },
     passes: {

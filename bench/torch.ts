@@ -13,17 +13,32 @@ import { stepCandidate } from './stepcost';
 import { clockFor, interleave, medianMs, pairedRatio, type Candidate, type Clock, type Schedule } from './timing';
 import type { PyTorchSide } from './results';
 
-export const PYTHON = '/usr/bin/python3';
-const script = path.resolve(__dirname, '..', '..', 'bench', 'pytorch', 'step.py');
+const root = path.resolve(__dirname, '..', '..');
+const script = path.join(root, 'bench', 'pytorch', 'step.py');
 
-/** null when `/usr/bin/python3` can import torch, else the reason it cannot. */
+/**
+ * Pythons that may run step.py, in order: the PyTorch 2.x venv of scripts/setup-torch.sh (under $TRAM_CACHE_DIR or
+ * .cache/), then Debian's /usr/bin/python3 (python3-torch 1.13).
+ */
+export function torchPythons(): string[] {
+  const cache = process.env.TRAM_CACHE_DIR || path.join(root, '.cache');
+  return [path.join(cache, 'torch-venv', 'bin', 'python'), '/usr/bin/python3'];
+}
+
+/** The Python in use (set by torchUnavailable). */
+export let PYTHON = torchPythons()[0];
+
+/** null when one of `torchPythons()` can import torch (that one is used from then on), else why none can. */
 export function torchUnavailable(): string | null {
-  const r = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
-  if (r.error) return `${PYTHON} not runnable (${r.error.message})`;
-  if (r.status !== 0) {
-    return `${PYTHON} cannot import torch (install Debian's python3-torch and libopenblas0-pthread): ${(r.stderr || '').trim().split('\n').pop()}`;
+  const why: string[] = [];
+  for (const py of torchPythons()) {
+    const r = spawnSync(py, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
+    if (r.error) { why.push(`${py} not runnable (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})`); continue; }
+    if (r.status !== 0) { why.push(`${py} cannot import torch (${(r.stderr || '').trim().split('\n').pop()})`); continue; }
+    PYTHON = py;
+    return null;
   }
-  return null;
+  return `${why.join('; ')}. Run scripts/setup-torch.sh (PyTorch 2.13 in .cache/torch-venv), or install Debian's python3-torch`;
 }
 
 /** A running step.py. */
@@ -31,10 +46,12 @@ class TorchProcess {
   private readonly proc: ChildProcessWithoutNullStreams;
   private readonly lines: AsyncIterableIterator<string>;
   private stderr = '';
-  constructor() {
-    // One thread, like the wasm backend, and no OpenBLAS pool: its idle threads spin, which inflates the
-    // process CPU time by up to 5× on a loaded machine.
-    const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  constructor(threads: number) {
+    // `threads` for PyTorch and its BLAS: 1 beside wasm (single-threaded), all cores beside native. With one
+    // thread there is no OpenBLAS pool: its idle threads spin, which inflates the process CPU time by up to 5×
+    // on a loaded machine.
+    const t = String(threads);
+    const env = { ...process.env, OPENBLAS_NUM_THREADS: t, OMP_NUM_THREADS: t, MKL_NUM_THREADS: t };
     this.proc = spawn(PYTHON, [script], { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.proc.stderr.on('data', (d) => { this.stderr += String(d); });
     this.lines = readline.createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
@@ -66,11 +83,11 @@ function pick(r: Reply, clock: Clock): number {
  * One matrix product [m,k]·[k,n] (the MLP's first layer in the forward pass), ours on the current backend vs
  * torch.mm, interleaved: the kernel-level part of the step ratio.
  */
-export async function compareMatMul(out: PyTorchSide, backend: string, m: number, k: number, n: number, sch: Schedule): Promise<void> {
-  const py = new TorchProcess();
-  const clock = clockFor(backend);
+export async function compareMatMul(out: PyTorchSide, backend: string, m: number, k: number, n: number, sch: Schedule, threads = 1,
+  clock: Clock = clockFor(backend)): Promise<void> {
+  const py = new TorchProcess(threads);
   try {
-    await py.call({ op: 'setup', spec: { kind: 'mlp', input: 4, hidden: [4], classes: 2 }, batch: 2, methods: [], lr: 1e-3,
+    await py.call({ op: 'setup', spec: { kind: 'mlp', input: 4, hidden: [4], classes: 2 }, batch: 2, methods: [], lr: 1e-3, threads,
       asam: { rho: 0.5, eta: 0.01 }, tram: { sigma: 0.1, eta: 0.01 } });
     const a = tf.randomNormal([m, k]);
     const b = tf.randomNormal([k, n]);
@@ -89,7 +106,7 @@ export async function compareMatMul(out: PyTorchSide, backend: string, m: number
     ], sch, clock);
     tf.dispose([a, b]);
     out.matMul = out.matMul ?? [];
-    out.matMul.push({ backend, shape: `[${m},${k}]·[${k},${n}]`, oursMs: medianMs(t, 'ours'), torchMs: medianMs(t, 'torch'), ratio: pairedRatio(t, 'ours', 'torch') });
+    out.matMul.push({ backend, threads, clock, shape: `[${m},${k}]·[${k},${n}]`, oursMs: medianMs(t, 'ours'), torchMs: medianMs(t, 'torch'), ratio: pairedRatio(t, 'ours', 'torch') });
   } finally {
     py.close();
   }
@@ -97,16 +114,15 @@ export async function compareMatMul(out: PyTorchSide, backend: string, m: number
 
 /** Paired rounds of ours vs PyTorch for each method on one model; appends rows to `out`. */
 export async function compareWithTorch(out: PyTorchSide, backend: string, model: string, spec: ModelSpec,
-  batchSize: number, sch: Schedule, log: (s: string) => void): Promise<void> {
-  const py = new TorchProcess();
-  const clock = clockFor(backend);
+  batchSize: number, sch: Schedule, log: (s: string) => void, threads = 1, clock: Clock = clockFor(backend)): Promise<void> {
+  const py = new TorchProcess(threads);
   try {
     const info = await py.call<{ torch: string; threads: number }>({
-      op: 'setup', spec, batch: batchSize, methods: torchMethods, seed: 1, lr: 1e-3, threads: 1,
+      op: 'setup', spec, batch: batchSize, methods: torchMethods, seed: 1, lr: 1e-3, threads,
       asam: { rho: 0.5, eta: 0.01 }, tram: { sigma: 0.1, eta: 0.01 },
     });
     out.torch = info.torch;
-    out.threads = info.threads;
+    out.python = PYTHON;
     const init = buildModel(spec);
     const batch = randomBatch(spec, batchSize);
     const growth: Record<string, number> = {};
@@ -123,7 +139,7 @@ export async function compareWithTorch(out: PyTorchSide, backend: string, model:
     tf.dispose([batch.x, batch.y]);
     for (const id of torchMethods) {
       out.rows.push({
-        backend, model, batch: batchSize, method: id,
+        backend, threads: info.threads, clock, model, batch: batchSize, method: id,
         oursMs: medianMs(t, `ours:${id}`), torchMs: medianMs(t, `torch:${id}`),
         ratio: pairedRatio(t, `ours:${id}`, `torch:${id}`),
       });

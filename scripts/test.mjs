@@ -13,6 +13,10 @@
 //     `native`): a skip must be allowed on purpose, with its reason in the test.
 //   - The Node 24 pass (`node24:*`, node_modules/node from the `node` dev dependency) reruns the fast stages
 //     on the newest tested Node with the same build.
+//   - The native backend (#13): scripts/setup-native.sh runs before the build (optional: it builds
+//     @tensorflow/tfjs-node from the machine's tensorflow-cpu wheel, or says "skipped: no wheel found"; TRAM_NATIVE=off
+//     leaves it out); scripts/setup-torch.sh too when the bench stage runs (the PyTorch 2.13 peer; TRAM_TORCH=off). Where it is built, `native:*` reruns optim, analysis and golden with TRAM_BACKEND=tensorflow
+//     (`npm test -- native` for all); elsewhere each native:* stage is one skip whose reason starts with `native:`.
 //   - Every stage runs even when an earlier one failed (but nothing runs after a failed build); the last
 //     line is exactly `N passed, N failed, N skipped`; the exit status is non-zero if anything failed.
 import { spawnSync } from 'node:child_process';
@@ -49,6 +53,19 @@ function nodeTest(name, dir, node = node20) {
   return { name, cmd: [node, '--test', '--test-concurrency=1', '--test-reporter=spec', ...(files ?? [])], problem, node };
 }
 
+/** Whether @tensorflow/tfjs-node is installed with its addon built (scripts/setup-native.sh). */
+function nativeBuilt() {
+  const lib = path.join(root, 'node_modules', '@tensorflow', 'tfjs-node', 'lib');
+  return existsSync(lib) && readdirSync(lib).some((d) => existsSync(path.join(lib, d, 'tfjs_binding.node')));
+}
+
+/** A stage rerun on native TensorFlow (TRAM_BACKEND=tensorflow), or one skip naming why not. */
+function nativeRerun(stage) {
+  const s = { ...stage, name: `native:${stage.name}`, env: { TRAM_BACKEND: 'tensorflow' } };
+  if (!nativeBuilt()) s.skip = 'native: @tensorflow/tfjs-node is not built here (scripts/setup-native.sh found no tensorflow-cpu wheel, or TRAM_NATIVE=off)';
+  return s;
+}
+
 /** A stage that runs a script or folder which must exist. */
 function needs(name, rel, cmd, node = node20) {
   return { name, cmd, node, problem: existsSync(path.join(root, rel)) ? undefined : `${rel} is missing` };
@@ -75,6 +92,10 @@ const stages = () => [
   needs('bench', 'bench', ['npm', 'run', '--silent', 'bench', '--', '--quick']),
   needs('faults', 'scripts/faults.mjs', ['npm', 'run', '--silent', 'faults']),
   needs('fuzz', 'out/test/fuzz/main.js', [node20, 'out/test/fuzz/main.js', '--quick']),
+  // Native TensorFlow (#13): the optimizer, analysis and golden stages again on it (zoo runs it in its own matrix).
+  nativeRerun(nodeTest('optim', 'optim')),
+  nativeRerun(nodeTest('analysis', 'analysis')),
+  nativeRerun(needs('golden', 'test/golden/cases', [node20, 'bin/tram.js', 'golden', 'test/golden/cases'])),
   // Node 24: the unit, kernel, jupyter and notebook stages (not e2e/bench/faults: code-server and the
   // fault suite are the slow half of the suite and do not depend on the kernel's Node).
   ...['core', 'optim', 'analysis', 'backend', 'data', 'kernel', 'jupyter', 'extension'].map((d) => nodeTest(`node24:${d}`, d, node24)),
@@ -101,13 +122,13 @@ const only = argv;
 const skip = (process.env.TRAM_TEST_SKIP || '').split(',').filter(Boolean);
 const allow = (process.env.TRAM_TEST_ALLOW_SKIP || '').split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
 const ci = process.env.CI === 'true';
-const chosen = (name) => !only.length || name === 'build' || only.includes(name) || (only.includes('node24') && name.startsWith('node24:'));
+const chosen = (name) => !only.length || name === 'build' || only.includes(name) || (only.includes('node24') && name.startsWith('node24:')) || (only.includes('native') && name.startsWith('native:'));
 
 {
   const names = stages().map((s) => s.name);
-  const unknown = only.filter((n) => n !== 'node24' && !names.includes(n));
+  const unknown = only.filter((n) => n !== 'node24' && n !== 'native' && !names.includes(n));
   if (unknown.length) {
-    console.error(`npm test: no stage named ${unknown.join(', ')}; stages: ${names.join(', ')} (or node24 for all node24:*)`);
+    console.error(`npm test: no stage named ${unknown.join(', ')}; stages: ${names.join(', ')} (or node24 for all node24:*, native for all native:*)`);
     process.exit(1);
   }
 }
@@ -134,20 +155,46 @@ let failed = 0;
 let skipped = 0;
 const summary = [];
 const skipReport = [];
+
+// Optional, before the build (#13): the native backend (scripts/setup-native.sh) and the bench's PyTorch peer
+// (scripts/setup-torch.sh, only when the bench stage runs). A missing wheel is a line, not a failure; a wheel that
+// was found but did not give a working install is a failure (the rest still runs: on wasm, or without PyTorch).
+for (const [name, script, prefix, wanted] of [
+  ['native-setup', 'scripts/setup-native.sh', 'native: ', true],
+  ['torch-setup', 'scripts/setup-torch.sh', 'torch: ', chosen('bench') && !skip.includes('bench')],
+]) {
+  if (!wanted) continue;
+  const t0 = Date.now();
+  console.log(`\n=== ${name}: bash ${script}`);
+  const r = spawnSync('bash', [path.join(root, script)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  process.stdout.write(r.stdout || '');
+  const last = (r.stdout || '').trim().split('\n').pop() || '';
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  if (r.status === 0) summary.push(`${name}: ok in ${secs}s (${last.replace(prefix, '')})`);
+  else { failed += 1; summary.push(`${name}: FAILED (exit ${r.status ?? r.signal}) in ${secs}s`); }
+}
 for (const name of stages().map((x) => x.name)) {
   if (!chosen(name)) continue;
   // Built now, not before the loop: the file lists exist only once the build stage has run.
   const s = stages().find((x) => x.name === name);
   if (skip.includes(s.name)) { summary.push(`${s.name}: left out (TRAM_TEST_SKIP)`); continue; }
   if (s.node === node24 && !existsSync(node24)) s.problem = `${path.relative(root, node24)} is missing: run \`npm ci\` (the \`node\` dev dependency provides Node 24)`;
+  if (s.skip) {
+    const allowed = allow.some((w) => s.skip.toLowerCase().includes(w));
+    if (ci && !allowed) { failed += 1; summary.push(`${s.name}: FAILED (skipped, reason not allowed under CI: ${s.skip})`); }
+    else { skipped += 1; summary.push(`${s.name}: skipped (${s.skip})`); }
+    skipReport.push(`${s.name}: skip "${s.name}" # ${s.skip}${ci ? (allowed ? ' (allowed by TRAM_TEST_ALLOW_SKIP)' : ' (NOT allowed under CI)') : ''}`);
+    continue;
+  }
   if (s.problem) {
     failed += 1;
     summary.push(`${s.name}: FAILED (${s.problem})`);
     continue;
   }
   const t0 = Date.now();
-  console.log(`\n=== ${s.name}: ${s.cmd.map((a) => (a.startsWith(root) ? path.relative(root, a) : a)).join(' ')}`);
-  const r = spawnSync(s.cmd[0], s.cmd.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 1 << 28 });
+  const envNote = s.env ? `${Object.entries(s.env).map(([k, v]) => `${k}=${v}`).join(' ')} ` : '';
+  console.log(`\n=== ${s.name}: ${envNote}${s.cmd.map((a) => (a.startsWith(root) ? path.relative(root, a) : a)).join(' ')}`);
+  const r = spawnSync(s.cmd[0], s.cmd.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, ...s.env } });
   const out = r.stdout || '';
   process.stdout.write(out);
   const secs = ((Date.now() - t0) / 1000).toFixed(1);

@@ -3,6 +3,7 @@
  * Each `attempt…` resolves, loads and switches to one backend, then runs a probe op; it returns
  * why it could not instead of throwing, so the caller can fall through to the next one.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { checkTfjsCore, resolvePackage, type Resolved } from './resolve';
@@ -102,6 +103,35 @@ function installHint(c: Candidate, coreVersion: string): string {
   return `npm install ${c.package}@${coreVersion} in the workspace folder (its install script downloads libtensorflow${extra})`;
 }
 
+/** Whether a tfjs-node(-gpu) package folder holds its built addon (node-pre-gyp's `lib/napi-v<N>/tfjs_binding.node`). */
+export function addonBuilt(dir: string): boolean {
+  const lib = path.join(dir, 'lib');
+  try {
+    return fs.readdirSync(lib).some((d) => /^napi-v\d+$/.test(d) && fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * tfjs-node 4.22 calls `util.isNullOrUndefined` in its kernels (every matMul, topk, …); Node 23 removed that function,
+ * so on Node 24 the package loads but no op runs ("isNullOrUndefined is not a function"). Before loading a native
+ * package the one function is put back, with its documented meaning (x === null || x === undefined), #13.
+ */
+export function restoreUtilIsNullOrUndefined(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const util = require('node:util') as Record<string, unknown>;
+  if (typeof util.isNullOrUndefined === 'function') return false;
+  util.isNullOrUndefined = (x: unknown) => x === null || x === undefined;
+  return true;
+}
+
+/** Kernels registered for 'tensorflow' by a native package whose load then failed (no backend was registered). */
+function dropOrphanNativeKernels(): void {
+  if (nativeRegistered()) return;
+  for (const k of tf.getKernelsForBackend('tensorflow')) tf.unregisterKernel(k.kernelName, 'tensorflow');
+}
+
 /** Native backends: resolve, check tfjs-core identity, require, switch, probe. */
 export async function attemptNative(c: Candidate, bases: readonly string[], coreVersion: string): Promise<AttemptResult> {
   if (loadedNative && loadedNative.package !== c.package) {
@@ -132,10 +162,19 @@ export async function attemptNative(c: Candidate, bases: readonly string[], core
     if (core.kind === 'copy-same-version') {
       note = `; it loads a second copy of @tensorflow/tfjs-core ${core.core.version} from ${core.core.dir}, which shares this process's engine`;
     }
+    // A package installed without its addon (npm --ignore-scripts, or an install script that could not download
+    // libtensorflow) registers its ~150 kernels before it finds the addon missing and throws: the next native
+    // package would then print "The kernel '…' for backend 'tensorflow' is already registered" for each. So such a
+    // package is not loaded at all, and whatever a failed load left registered is removed (#13).
+    if (!addonBuilt(r.dir)) {
+      return fail(`installed at ${r.dir} (${r.version}) but its native addon was never built (no lib/napi-v*/tfjs_binding.node)`, `npm rebuild ${c.package} in the workspace folder (its install script fetches libtensorflow and builds the addon; without internet, scripts/setup-native.sh builds @tensorflow/tfjs-node from a tensorflow-cpu wheel)`);
+    }
+    restoreUtilIsNullOrUndefined();
     try {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       require(r.entry);
     } catch (e) {
+      dropOrphanNativeKernels();
       return fail(`installed at ${r.dir} (${r.version}) but failed to load: ${firstLine(e)}`, `npm rebuild ${c.package} in the workspace folder (its install script fetches libtensorflow and builds the addon)`);
     }
     if (!nativeRegistered()) {

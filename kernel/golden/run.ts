@@ -9,7 +9,7 @@ import { createOptimizer } from '../optim/config';
 import { fromFunction } from '../optim/model';
 import { divergence as evalDivergence, DivergenceSpec } from '../optim/divergences';
 import { linearCka } from '../core';
-import { registerWasmTrainingKernels } from '../backend';
+import { initBackend, registerWasmTrainingKernels } from '../backend';
 
 export interface Tolerance {
   rtol: number;
@@ -190,8 +190,13 @@ export function formatResult(r: CaseResult): string {
   return r.ok ? head : `${head}\n      ${r.failures.join('\n      ')}`;
 }
 
-/** Sets the wasm backend, falling back to cpu when it cannot initialise. Returns the backend in use. */
+/**
+ * Sets the wasm backend, falling back to cpu when it cannot initialise. Returns the backend in use.
+ * With TRAM_BACKEND set (e.g. `tensorflow`, the native rerun of #13) that backend instead, or an error naming why not.
+ */
 export async function initGoldenBackend(): Promise<string> {
+  const forced = (process.env.TRAM_BACKEND ?? '').trim();
+  if (forced && forced !== 'auto') return (await initBackend({})).name;
   try {
     require('@tensorflow/tfjs-backend-wasm');
     if (await tf.setBackend('wasm')) {

@@ -43,3 +43,4 @@ export * from './config';
 export * from './schedule';
 export * from './state';
 export { evalGraph, firstEmbedding } from './graph';
+export { FlatAdam, FlatMomentum, type FlatAdamOptions, type FlatMomentumOptions } from './flat';

@@ -135,8 +135,8 @@ function buildTram(c: Tram, ctx: BuildContext): MethodParts {
 
 /** The catalogue. */
 export const METHODS = {
-  sgd: baseOnly(['SGD', 'Momentum']),
-  adam: baseOnly(['Adam']),
+  sgd: baseOnly(['SGD', 'Momentum', 'FlatMomentum']),
+  adam: baseOnly(['Adam', 'FlatAdam']),
   base: baseOnly(),
   none: baseOnly(),
   sam: row<{ rho?: Schedule }>()({

@@ -9,11 +9,12 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/backend';
 import { linearCkaValue as linearCka } from '../../kernel/core';
 import { epsilonSharpness, lossInterpolation, lossLine, lossSurface, topHessianEigenvalue } from '../../kernel/analysis';
+import { testBackend } from '../native-rerun';
 import { assertClose, checked } from './helpers';
 
 type Figures = Record<string, number>;
 
-async function figuresOn(backend: 'cpu' | 'wasm'): Promise<Figures> {
+async function figuresOn(backend: 'cpu' | 'wasm' | 'tensorflow'): Promise<Figures> {
   const r = await initBackend({ prefer: backend, env: {} });
   assert.equal(r.name, backend);
   const model = tf.sequential({
@@ -42,11 +43,14 @@ async function figuresOn(backend: 'cpu' | 'wasm'): Promise<Figures> {
   return out;
 }
 
-test('all analysis functions agree on cpu and wasm and leave nothing behind on either', async () => {
+// Under a native rerun (test/native-rerun.ts) the second backend is native TensorFlow.
+const OTHER = testBackend('wasm');
+
+test(`all analysis functions agree on cpu and ${OTHER} and leave nothing behind on either`, async () => {
   const cpu = await figuresOn('cpu');
-  const wasm = await figuresOn('wasm');
+  const other = await figuresOn(OTHER);
   for (const k of Object.keys(cpu)) {
     assert.ok(Number.isFinite(cpu[k]), `${k} on cpu is ${cpu[k]}`);
-    assertClose(wasm[k], cpu[k], k === 'hessian' ? 2e-2 : 1e-3, `${k}: wasm vs cpu`, 1e-6);
+    assertClose(other[k], cpu[k], k === 'hessian' ? 2e-2 : 1e-3, `${k}: ${OTHER} vs cpu`, 1e-6);
   }
 });

@@ -2,11 +2,12 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/backend';
+import { testBackend } from '../native-rerun';
 import { topHessianEigenvalue } from '../../kernel/analysis';
 import { assertClose, checked, flat, quadraticLoss, rng, symmetricEigenvalues, symmetricWithEigenvalues } from './helpers';
 
 before(async () => {
-  await initBackend({ prefer: 'wasm', env: {} });
+  await initBackend({ prefer: testBackend('wasm'), env: {} });
 });
 
 /** The eigenvalue of largest magnitude. */

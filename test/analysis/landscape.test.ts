@@ -2,11 +2,12 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/backend';
+import { testBackend } from '../native-rerun';
 import { filterNormalizedDirection, lossInterpolation, lossLine, lossSurface } from '../../kernel/analysis';
 import { assertClose, checked, flat, quadraticLoss, quadraticValue, randomMatrix, rng, symmetricWithEigenvalues } from './helpers';
 
 before(async () => {
-  await initBackend({ prefer: 'wasm', env: {} });
+  await initBackend({ prefer: testBackend('wasm'), env: {} });
 });
 
 /** Norms of the slices of a 2-D array along rows (axis 'first') or columns ('last'), float64. */

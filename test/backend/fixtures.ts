@@ -23,14 +23,20 @@ export function ourPackageDir(name: string): string {
  * Creates `<tmp>/node_modules/<pkg>` with `index.js` = `body`, and a tfjs-core beside it:
  * 'ours' (a symlink to our tfjs-core: the same instance), 'copy' (a second, loadable copy of our
  * tfjs-core: its package.json and Node bundle, with its dependencies linked), a version string (a
- * stub package.json of another copy), or 'none'.
+ * stub package.json of another copy), or 'none'. `addon`: an (empty) `lib/napi-v8/tfjs_binding.node`, the file a
+ * built native package has.
  */
-export function fakeWorkspace(pkg: string, body: string, core: 'ours' | 'copy' | 'none' | { version: string }): FakeWorkspace {
+export function fakeWorkspace(pkg: string, body: string, core: 'ours' | 'copy' | 'none' | { version: string }, addon = true): FakeWorkspace {
   const dir = mkdtempSync(path.join(tmpdir(), 'tram-backend-'));
   const pkgDir = path.join(dir, 'node_modules', ...pkg.split('/'));
   mkdirSync(pkgDir, { recursive: true });
   writeFileSync(path.join(pkgDir, 'package.json'), JSON.stringify({ name: pkg, version: '4.22.0', main: 'index.js' }));
   writeFileSync(path.join(pkgDir, 'index.js'), body);
+  if (addon) {
+    // where node-pre-gyp puts the built addon (initBackend does not load a package without it); never loaded itself
+    mkdirSync(path.join(pkgDir, 'lib', 'napi-v8'), { recursive: true });
+    writeFileSync(path.join(pkgDir, 'lib', 'napi-v8', 'tfjs_binding.node'), '');
+  }
   const coreDir = path.join(dir, 'node_modules', '@tensorflow', 'tfjs-core');
   if (core === 'ours') {
     symlinkSync(ourPackageDir('@tensorflow/tfjs-core'), coreDir, 'dir');

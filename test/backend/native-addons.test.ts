@@ -8,6 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { initBackend } from '../../kernel/backend';
 
 const node = `Node ${process.versions.node} (ABI ${process.versions.modules})`;
 
@@ -58,11 +59,17 @@ for (const pkg of ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) {
     `${pkg} loads and computes on ${node}`,
     { skip: present ? false : `native: ${pkg} is not installed here (its install script downloads libtensorflow)` },
     async () => {
-      const tf = require(pkg) as typeof import('@tensorflow/tfjs');
-      await tf.ready();
+      // Loaded as the project loads it (initBackend: on Node 23+ it first restores util.isNullOrUndefined, which
+      // tfjs-node 4.22's kernels call and Node 23 removed).
+      const r = await initBackend({ prefer: pkg.endsWith('-gpu') ? 'tensorflow-gpu' : 'tensorflow', env: {} });
+      const tf = require(r.tfModule) as typeof import('@tensorflow/tfjs');
       assert.equal(tf.getBackend(), 'tensorflow');
       const y = tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]])).dataSync()[0]);
       assert.equal(y, 11);
+      const top = tf.topk(tf.tensor1d([3, 9, 1, 7]), 2);
+      assert.deepEqual(Array.from(top.values.dataSync()), [9, 7]);
+      assert.deepEqual(Array.from(top.indices.dataSync()), [1, 3]);
+      tf.dispose([top.values, top.indices]);
     },
   );
 }

@@ -3,6 +3,8 @@
  * keeps its engine and kernel registry in process-wide globals, so the backend it registers is
  * the one our tf runs on. Its own file: it registers a backend in this process.
  */
+// First: the project's own native packages are hidden, so only the stand-in can be found (#13: tfjs-node may be built).
+import { restoreNative } from './hide-native';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -11,7 +13,10 @@ import { initBackend } from '../../kernel/backend';
 import { fakeWorkspace, nativeOnOwnCore, ourPackageDir } from './fixtures';
 
 const ws = fakeWorkspace('@tensorflow/tfjs-node', nativeOnOwnCore(), 'copy');
-after(() => ws.remove());
+after(() => {
+  ws.remove();
+  restoreNative();
+});
 
 test('a second copy of the same tfjs-core version is accepted, said so, and really serves our tf', async () => {
   const r = await initBackend({ prefer: 'tensorflow', searchPaths: [ws.dir], env: {} });

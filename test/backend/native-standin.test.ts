@@ -2,6 +2,8 @@
  * The native path end to end with a stand-in `@tensorflow/tfjs-node` in a workspace folder that
  * registers a working 'tensorflow' backend. Its own file: it registers a backend in this process.
  */
+// First: the project's own native packages are hidden, so only the stand-in can be found (#13: tfjs-node may be built).
+import { restoreNative } from './hide-native';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -10,7 +12,10 @@ import { initBackend, isFastMatMulGradientOn } from '../../kernel/backend';
 import { fakeWorkspace, workingNative } from './fixtures';
 
 const ws = fakeWorkspace('@tensorflow/tfjs-node', workingNative(), 'ours');
-after(() => ws.remove());
+after(() => {
+  ws.remove();
+  restoreNative();
+});
 
 test('auto picks a working native package from the workspace folder and reports it', async () => {
   const r = await initBackend({ searchPaths: [ws.dir], env: {} });

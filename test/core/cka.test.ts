@@ -6,12 +6,13 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/backend';
 import { linearCka as linearCkaTensor, linearCkaValue as linearCka, InputError } from '../../kernel/core';
 import { assertClose, matMul, randomMatrix, randomOrthogonal, rng, transpose } from '../analysis/helpers';
+import { testBackend } from '../native-rerun';
 
 // Vendored in the repository (test/golden/cases); a missing file fails the test, it is never skipped.
 const GOLDEN = path.resolve(__dirname, '../../../test/golden/cases/divergences.json');
 
 before(async () => {
-  await initBackend({ prefer: 'wasm', env: {} });
+  await initBackend({ prefer: testBackend('wasm'), env: {} });
 });
 
 /** Independent float64 reference straight from the definition. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { KernelClient } from '../../kernel/host/client';
 import { kernelEnv } from '../../kernel/host/env';
 import { collector, tempDir } from './helpers';
+import { autoBackend } from '../native-rerun';
 
 let k: KernelClient;
 before(async () => {
@@ -13,7 +14,7 @@ after(async () => {
 });
 
 test('ready reports the backend and the preloaded globals', () => {
-  assert.equal(k.info.backend, 'wasm');
+  assert.equal(k.info.backend, autoBackend(), 'auto: native TensorFlow where scripts/setup-native.sh built it, else wasm');
   assert.ok(k.info.pid > 0 && k.info.pid !== process.pid);
   for (const name of ['tf', 'display', 'progress', 'signal', 'importESM']) assert.ok(k.info.preloads?.includes(name), name);
 });

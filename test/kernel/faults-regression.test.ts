@@ -10,7 +10,8 @@ import { collector, tempDir } from './helpers';
 let k: KernelClient;
 let exited = false;
 before(async () => {
-  k = await KernelClient.start({ cwd: tempDir() });
+  // wasm asked for: one test re-initialises the wasm backend (auto would pick native TensorFlow where it is built)
+  k = await KernelClient.start({ cwd: tempDir(), backend: 'wasm' });
   k.on('exit', () => (exited = true));
   assert.equal((await k.execute('setup', 'const kept = 42;', () => undefined)).status, 'ok');
 });

@@ -2,7 +2,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { METHOD_NAMES, METHODS, OptimConfigError, baseFromConfig, createOptimizer, normalizeMethod } from '../../kernel/optim';
+import { FlatAdam, METHOD_NAMES, METHODS, OptimConfigError, baseFromConfig, createOptimizer, fromConfig, normalizeMethod } from '../../kernel/optim';
 import { useBackend } from './fixtures';
 
 /** The smallest valid config of each method (TRAM needs a target). */
@@ -57,5 +57,10 @@ describe('method catalogue', () => {
       assert.deepEqual(r.getConfig(), b.getConfig());
     }
     assert.throws(() => baseFromConfig({ className: 'Dense', config: {} }), /unknown base optimizer class "Dense"/);
+    // The library's own registered base optimizers come back too, and 'adam' accepts the flat Adam.
+    const flat = createOptimizer({ name: 'adam' }, new FlatAdam({ learningRate: 0.01, beta1: 0.8, beta2: 0.9, epsilon: 1e-7 }));
+    const again = fromConfig(JSON.parse(JSON.stringify(flat.getConfig())));
+    assert.equal(again.base.getClassName(), 'FlatAdam');
+    assert.deepEqual(again.getConfig(), flat.getConfig());
   });
 });

@@ -3,13 +3,17 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Batch, MethodConfig, NoiseSource } from '../../kernel/optim';
 import { gaussianNoise } from '../../kernel/optim';
-import { registerWasmTrainingKernels } from '../../kernel/backend';
+import { initBackend, registerWasmTrainingKernels } from '../../kernel/backend';
+import { NATIVE_RERUN, testBackend } from '../native-rerun';
 
-/** Backends to test on: those that initialise here (cpu always; wasm on Node). */
-export const BACKENDS = ['cpu', 'wasm'] as const;
+/** Backends to test on: those that initialise here (cpu always; wasm on Node); native only under a native rerun. */
+export const BACKENDS = NATIVE_RERUN ? (['tensorflow'] as const) : (['cpu', 'wasm'] as const);
 
-export async function useBackend(name: string): Promise<boolean> {
+/** Switches to `name` (native TensorFlow instead, under a native rerun: test/native-rerun.ts). */
+export async function useBackend(requested: string): Promise<boolean> {
+  const name = testBackend(requested);
   try {
+    if (name === 'tensorflow' && tf.engine().registryFactory['tensorflow'] == null) await initBackend({ prefer: 'tensorflow' });
     const ok = await tf.setBackend(name);
     await tf.ready();
     if (name === 'wasm') registerWasmTrainingKernels(); // as every host does at backend initialisation
