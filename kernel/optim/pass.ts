@@ -222,6 +222,7 @@ export class Pass {
 
   /** Stage 4: ε and θ ← θ + ε (θ saved for an exact restore). */
   perturb(): void {
+    this.firstGradient();
     const a = this.settings.ascent;
     if (!a || this.epsilon) return;
     this.computeRadius();
@@ -238,6 +239,7 @@ export class Pass {
 
   /** Stage 5: h = ∇L(θ + ε) on the clean parts, then θ restored exactly. */
   perturbedGradient(): void {
+    this.firstGradient();
     if (!this.settings.ascent || this.perturbedGrad) return;
     this.perturb();
     const m = this.model;

@@ -54,4 +54,24 @@ describe('step-through API', () => {
     model.dispose();
     disposeBatch(data);
   });
+
+  it('any stage runs the first gradient it needs, also for methods without an ascent', () => {
+    for (const method of [{ name: 'base' }, { name: 'r3f', noise: { kind: 'gaussian', sigma: 0.1, seed: 1 } }, { name: 'sam', rho: 0.05 }] as const) {
+      for (const stage of ['perturbedGradient', 'perturbation', 'radius', 'divergence'] as const) {
+        const m = mlp({ seed: 5 });
+        const data = batch(6);
+        const opt = createOptimizer(method, tf.train.sgd(0.1));
+        const n = tf.memory().numTensors;
+        const s = opt.begin(m, data);
+        s[stage]();
+        assert.ok(s.gradient && s.gradient.length === m.trainableWeights.length, `${method.name} ${stage}: no first gradient`);
+        if (method.name === 'sam' && (stage === 'perturbedGradient')) assert.ok(s.perturbedGrad, 'sam: no perturbed gradient');
+        s.dispose();
+        assert.equal(tf.memory().numTensors, n, `${method.name} ${stage}: numTensors`);
+        opt.dispose();
+        disposeBatch(data);
+        m.dispose();
+      }
+    }
+  });
 });
