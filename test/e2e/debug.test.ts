@@ -14,21 +14,13 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from './codeServer';
-import { Editor, RESULTS, texts, type Cell } from './editor';
+import { Editor, openScenario, RESULTS, texts, type Cell } from './editor';
 
 const CELLS = [
   "const a = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);\nconst b = a.mul(2);\nconsole.log('sum', b.sum().dataSync()[0], 'pid', process.pid);\nconst c = b.shape.join('x');",
   "console.log('later', c, b.arraySync()[1][2]);",
 ];
 
-function notebook(): string {
-  return JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'tram', display_name: 'TRAM TypeScript', language: 'typescript' }, language_info: { name: 'typescript' } },
-    cells: CELLS.map((source, i) => ({ cell_type: 'code', id: `c${i}`, metadata: {}, execution_count: null, outputs: [], source })),
-  });
-}
 
 interface Paused {
   reason: string;
@@ -49,14 +41,7 @@ describe('Debug Cell (code-server + chromium)', { timeout: 480_000 }, () => {
   let paused: Paused;
 
   before(async () => {
-    editor = await Editor.open({
-      name: 'e2e-debug',
-      setup: (workspace) => {
-        const file = path.join(workspace, 'debug.ipynb');
-        fs.writeFileSync(file, notebook());
-        return { scenario: 'debug', notebook: file };
-      },
-    });
+    editor = await openScenario('e2e-debug', 'debug', 'debug.ipynb', CELLS);
     editor.failures++; // keep the profile and logs when the debugger never stops
     paused = await editor.result<Paused>('paused', 300_000);
     editor.failures--;

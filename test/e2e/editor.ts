@@ -67,6 +67,30 @@ export interface EditorOptions {
   setup(workspace: string): Record<string, unknown>;
 }
 
+/** A TRAM TypeScript notebook (nbformat 4.5 JSON) with one code cell per source, ids c0, c1, … */
+export function tramNotebook(sources: readonly string[]): string {
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'tram', display_name: 'TRAM TypeScript', language: 'typescript' }, language_info: { name: 'typescript' } },
+    cells: sources.map((source, i) => ({ cell_type: 'code', id: `c${i}`, metadata: {}, execution_count: null, outputs: [], source })),
+  });
+}
+
+/**
+ * An editor whose workspace holds one notebook `file` with `sources`, and a driver plan {scenario, notebook, …extra}.
+ */
+export function openScenario(name: string, scenario: string, file: string, sources: readonly string[], extra: Record<string, unknown> = {}): Promise<Editor> {
+  return Editor.open({
+    name,
+    setup: (workspace) => {
+      const notebook = path.join(workspace, file);
+      fs.writeFileSync(notebook, tramNotebook(sources));
+      return { scenario, notebook, ...extra };
+    },
+  });
+}
+
 export class Editor {
   readonly tmp: string;
   readonly driverDir: string;

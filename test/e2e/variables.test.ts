@@ -11,7 +11,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from './codeServer';
-import { Editor, RESULTS, type Cell } from './editor';
+import { Editor, openScenario, RESULTS, type Cell } from './editor';
 
 const CELLS = [
   'const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);',
@@ -19,28 +19,13 @@ const CELLS = [
   'const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });\nconst old = tf.ones([4]);\nold.dispose();\nfor (let i = 0; i < 3; i++) tf.ones([2]);',
 ];
 
-function notebook(): string {
-  return JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'tram', display_name: 'TRAM TypeScript', language: 'typescript' }, language_info: { name: 'typescript' } },
-    cells: CELLS.map((source, i) => ({ cell_type: 'code', id: `c${i}`, metadata: {}, execution_count: null, outputs: [], source })),
-  });
-}
 
 describe('TRAM Variables view (code-server + chromium)', { timeout: 420_000 }, () => {
   let editor: Editor;
   let cells: Cell[];
 
   before(async () => {
-    editor = await Editor.open({
-      name: 'e2e-variables',
-      setup: (workspace) => {
-        const file = path.join(workspace, 'variables.ipynb');
-        fs.writeFileSync(file, notebook());
-        return { scenario: 'variables', notebook: file, runAllTimeoutMs: 240_000 };
-      },
-    });
+    editor = await openScenario('e2e-variables', 'variables', 'variables.ipynb', CELLS, { runAllTimeoutMs: 240_000 });
     cells = (await editor.result<{ cells: Cell[] }>('variables', 300_000)).cells;
   });
 

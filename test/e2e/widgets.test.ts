@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { ROOT } from './codeServer';
-import { Editor, RESULTS, type Cell } from './editor';
+import { Editor, openScenario, RESULTS, type Cell } from './editor';
 
 const WIDGET_MIME = 'application/vnd.tram.widget+json';
 const W0 = [-0.6, 0.3];
@@ -36,14 +36,6 @@ const CELLS = [
   ].join('\n'),
 ];
 
-function notebook(): string {
-  return JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'tram', display_name: 'TRAM TypeScript', language: 'typescript' }, language_info: { name: 'typescript' } },
-    cells: CELLS.map((source, i) => ({ cell_type: 'code', id: `c${i}`, metadata: {}, execution_count: null, outputs: [], source })),
-  });
-}
 
 /** float64: L(w0) and ‖∇L(w0)‖. */
 function firstGradient(): { loss: number; gradNorm: number } {
@@ -101,14 +93,7 @@ describe('widgets in code-server, driven by chromium', { timeout: 480_000 }, () 
   let frame: Frame;
 
   before(async () => {
-    editor = await Editor.open({
-      name: 'e2e-widgets',
-      setup: (workspace) => {
-        const file = path.join(workspace, 'widgets.ipynb');
-        fs.writeFileSync(file, notebook());
-        return { scenario: 'widgets', notebook: file, runAllTimeoutMs: 240_000 };
-      },
-    });
+    editor = await openScenario('e2e-widgets', 'widgets', 'widgets.ipynb', CELLS, { runAllTimeoutMs: 240_000 });
     cells = (await editor.result<{ cells: Cell[] }>('widgets', 300_000)).cells;
   });
 
