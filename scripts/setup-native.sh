@@ -67,7 +67,26 @@ if [ ! -f "$pkg/package.json" ]; then
   if [ -f node_modules/.package-lock.json ] && [ "$(stat -c %h node_modules/.package-lock.json)" -gt 1 ]; then
     cp node_modules/.package-lock.json node_modules/.package-lock.json.tmp && mv node_modules/.package-lock.json.tmp node_modules/.package-lock.json
   fi
-  npm install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error @tensorflow/tfjs-node@4.22.0
+  # npm install re-extracts the `node` dev dependency (Node 24, for the node24:* stages) without running its own
+  # install script (--ignore-scripts), which leaves it without its binary: keep the installed one aside meanwhile.
+  keep=""
+  if [ -e node_modules/node/bin/node ]; then
+    keep=$(mktemp -d)
+    mv node_modules/node "$keep/node"
+  fi
+  restore_node() {
+    if [ -n "$keep" ] && [ -d "$keep/node" ]; then
+      rm -rf node_modules/node
+      mv "$keep/node" node_modules/node
+      rmdir "$keep"
+    fi
+  }
+  if ! npm install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error @tensorflow/tfjs-node@4.22.0; then
+    restore_node
+    say "FAILED: npm install @tensorflow/tfjs-node@4.22.0"
+    exit 1
+  fi
+  restore_node
   node scripts/unlink-node-bin.mjs
   if [ -d "$gpu" ] && [ -z "$(ls "$gpu"/lib/napi-v*/tfjs_binding.node 2>/dev/null)" ]; then rm -rf "$gpu"; fi
 fi
