@@ -237,9 +237,9 @@ export class KernelClient extends EventEmitter {
         done();
         resolve(m as Extract<KernelMessage, { type: T }>);
       };
-      const onExit = () => {
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
         done();
-        reject(new Error(`the kernel exited before answering the ${what} request`));
+        reject(new Error(`the kernel exited before answering the ${what} request: ${describeExit(code, signal, this.stderrTail)}`));
       };
       const timer = setTimeout(() => {
         done();
