@@ -277,8 +277,7 @@ export class Pass {
 
   /** The gradient for the descent: h with an ascent, g without. */
   descentGradient(): tf.Tensor[] {
-    this.firstGradient();
-    this.perturbedGradient();
+    this.perturbedGradient(); // runs the first gradient too, and is a no-op without an ascent
     const out = this.settings.ascent ? this.perturbedGrad : this.gradient;
     return out as tf.Tensor[];
   }
