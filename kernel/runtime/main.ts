@@ -51,18 +51,19 @@ export async function startIpcKernel(args: string[]): Promise<void> {
         void rt.widget(m);
         break;
       case 'debug':
-        try {
-          if (m.action === 'start') {
-            const { url, port } = rt.debugger.start(m.sourceDir ?? '');
-            send({ type: 'debugReply', request: m.request, url, port });
+        void (async () => {
+          try {
+            if (m.action === 'start') {
+              const { url, port } = rt.debugger.start(m.sourceDir ?? '');
+              send({ type: 'debugReply', request: m.request, url, port });
+            } else {
+              await rt.debugger.stop();
+              send({ type: 'debugReply', request: m.request });
+            }
+          } catch (e) {
+            send({ type: 'debugReply', request: m.request, error: e instanceof Error ? e.message : String(e) });
           }
-          else {
-            rt.debugger.stop();
-            send({ type: 'debugReply', request: m.request });
-          }
-        } catch (e) {
-          send({ type: 'debugReply', request: m.request, error: e instanceof Error ? e.message : String(e) });
-        }
+        })();
         break;
       case 'shutdown':
         process.exit(0);

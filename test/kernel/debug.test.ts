@@ -12,7 +12,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KernelClient } from '../../kernel/host/client';
-import { cellSourceName, vlq } from '../../kernel/runtime/debug';
+import { cellSourceName, openConnections, vlq } from '../../kernel/runtime/debug';
 import { Cdp, decodeMappings } from './cdp';
 import { collector, tempDir } from './helpers';
 import { TENSOR_DESCRIPTION } from '../../extension/debug/tensorDescription';
@@ -177,4 +177,43 @@ test('a top-level await cell: a breakpoint after the await stops there with the 
   assert.equal(out.text(), 'q 42\n');
   cdp.close();
   await k.debug('stop');
+});
+
+test('openConnections counts the port\'s connections that are not LISTEN or TIME_WAIT (hand-written /proc lines)', () => {
+  const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+  // port 8AE9 = 35561: one LISTEN (0A), one ESTABLISHED (01), one CLOSE_WAIT (08), one TIME_WAIT (06); another port 01
+  const tcp = header + [
+    '   0: 0100007F:8AE9 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0',
+    '   1: 0100007F:8AE9 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0 20 4 30 10 -1',
+    '   2: 0100007F:8AE9 0100007F:C351 08 00000000:00000000 00:00000000 00000000     0        0 3 1 0 20 4 30 10 -1',
+    '   3: 0100007F:8AE9 0100007F:C352 06 00000000:00000000 00:00000000 00000000     0        0 0 0 0 0 0 0 0 0',
+    '   4: 0100007F:1F90 0100007F:C353 01 00000000:00000000 00:00000000 00000000     0        0 4 1 0 20 4 30 10 -1',
+  ].join('\n');
+  const files: Record<string, string> = { '/proc/net/tcp': tcp, '/proc/net/tcp6': header };
+  const read = (f: string) => {
+    if (!(f in files)) throw new Error('ENOENT');
+    return files[f];
+  };
+  assert.equal(openConnections(35561, read), 2);
+  assert.equal(openConnections(8080, read), 1);
+  assert.equal(openConnections(1, read), 0);
+  assert.equal(openConnections(35561, () => { throw new Error('ENOENT'); }), undefined, 'no /proc: unknown');
+});
+
+test('debuggers that attach and leave at once, 40 times over: the kernel survives every reopen of its inspector', async () => {
+  // Node crashes (SIGSEGV) at the next attach when the inspector closed while the last client's disconnect was
+  // in flight; stop() waits for it. Each cycle: start, attach, enable, run a cell, detach, stop at once.
+  for (let i = 0; i < 40; i++) {
+    const { url } = await k.debug('start', path.join(dir, 'src-cycle'));
+    const cdp = await Cdp.connect(url!);
+    await cdp.send('Runtime.enable');
+    await cdp.send('Debugger.enable');
+    const r = await k.execute(`cycle${i}`, `const cycle${i} = ${i};`, collector().on);
+    assert.equal(r.status, 'ok', `cycle ${i}`);
+    cdp.close();
+    await k.debug('stop');
+  }
+  const out = collector();
+  assert.equal((await k.execute('alive', 'console.log(cycle0 + cycle39)', out.on)).status, 'ok');
+  assert.equal(out.text(), '39\n');
 });
