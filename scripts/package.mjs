@@ -9,7 +9,8 @@
 // Each .vsix is assembled in a staging folder (dist/vsix/) that holds only what runs:
 //   out/extension/extension.js   the extension, one esbuild bundle (`vscode` external)
 //   out/kernel/**                the kernel process (tsc output): tslab reads lib .d.ts files from disk and
-//                                tfjs may be joined by a native backend, so the kernel is not bundled
+//                                tfjs may be joined by a native backend, so the kernel is not bundled; with
+//                                the library's .js.map files (TypeScript inlined) for Debug Cell's step into it
 //   out/renderer/**              the chart renderer (bundled by scripts/build.mjs)
 //   node_modules/**              the kernel's runtime dependencies: the non-dev packages of package-lock.json
 //                                that are installed, without source maps, docs, tests and examples of the
@@ -126,7 +127,13 @@ await build({
 });
 
 const noMaps = (r) => !r.endsWith('.map') && !r.endsWith('.tsbuildinfo');
-copyTree(path.join(root, 'out/kernel'), path.join(stage, 'out/kernel'), noMaps);
+// The library keeps its source maps (TypeScript inlined: tsconfig inlineSources) so that Debug Cell can step into
+// it as TypeScript (setting tram.debug.stepIntoLibrary): the folders a cell calls into, and the top-level modules
+// (notebook.js, the cell surface). The code that runs cells, the CLI and the experiments ship without maps
+// (.vscodeignore lists the same folders).
+const LIBRARY_MAPS = /^(?:(?:core|optim|analysis|charts|data|widgets|backend(?:\/kernels)?)\/)?[^/]+\.js\.map$/;
+const kernelFiles = (r) => (r.endsWith('.map') ? LIBRARY_MAPS.test(r) : !r.endsWith('.tsbuildinfo'));
+copyTree(path.join(root, 'out/kernel'), path.join(stage, 'out/kernel'), kernelFiles);
 copyTree(path.join(root, 'out/renderer'), path.join(stage, 'out/renderer'), noMaps);
 fs.mkdirSync(path.join(stage, 'bin'), { recursive: true });
 fs.copyFileSync(path.join(root, 'bin/tram.js'), path.join(stage, 'bin/tram.js'));

@@ -17,9 +17,8 @@ import { cellSourceName } from '../../kernel/runtime/debug';
 import type { TramController } from '../controller';
 import { TENSOR_DESCRIPTION } from './tensorDescription';
 import { BreakpointMirror } from './breakpointMirror';
+import { attachConfiguration, DEBUG_CELL_KEY } from './attachConfig';
 
-/** Marks our attach configurations (js-debug copies unknown keys into its child sessions' configurations). */
-export const DEBUG_CELL_KEY = '__tramDebugCell';
 
 export interface DebugCellDeps {
   controller: TramController;
@@ -121,21 +120,8 @@ export function debugCellCommand(deps: DebugCellDeps): (arg?: unknown) => Promis
       const { url } = await session.debug('start', dir);
       deps.log.appendLine(`Debug Cell ${id}: inspector ${url}, cell file ${file.fsPath}`);
       mirror.start();
-      const config: vscode.DebugConfiguration = {
-        type: 'pwa-node',
-        request: 'attach',
-        name: `TRAM: Debug Cell ${id}`,
-        websocketAddress: url,
-        continueOnAttach: true,
-        // Cells are compiled and run at once: js-debug must read each new script's source map before it runs,
-        // or a breakpoint in the cell binds too late.
-        pauseForSourceMap: true,
-        customDescriptionGenerator: TENSOR_DESCRIPTION,
-        // The cells' inline maps only: the kernel's own compiled files ship without their .map files.
-        resolveSourceMapLocations: ['**', '!**/node_modules/**', '!**/out/kernel/**'],
-        skipFiles: ['<node_internals>/**', '**/out/kernel/runtime/**', '**/node_modules/tslab/**', '**/node_modules/@tensorflow/**'],
-        [DEBUG_CELL_KEY]: id,
-      };
+      const stepIntoLibrary = vscode.workspace.getConfiguration('tram', notebook.uri).get<boolean>('debug.stepIntoLibrary', false);
+      const config = attachConfiguration({ id, url: url!, description: TENSOR_DESCRIPTION, stepIntoLibrary });
       const started = new Promise<vscode.DebugSession>((resolve) => {
         watch = vscode.debug.onDidStartDebugSession((s) => {
           const ours = (s.configuration[DEBUG_CELL_KEY] === id && !s.parentSession) || (s.parentSession && live.has(s.parentSession.id));

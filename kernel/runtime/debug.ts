@@ -9,7 +9,7 @@
  * - While debugging, each cell that runs is written to `<sourceDir>/cell-<id>.ts` (its exact text; the id made
  *   file-safe by `cellSourceName`), and its compiled code ends with an inline source map whose `sources` is that
  *   file's `file://` URL. The map is line-level: compiled line n → the cell line `LineMap.line(n)`, column 0
- *   (lines the map does not know are left unmapped). A debugger that reads source maps (VS Code's js-debug)
+ *   (the compiler's lines between two cell lines go with the cell line before them; see `lineSourceMap`). A debugger that reads source maps (VS Code's js-debug)
  *   binds breakpoints set in that file to the running cell and shows it when paused.
  * - Cells run while not debugging get no map and no file (the normal path is unchanged).
  * - `stop()` closes the inspector only once its debugger connections are gone: Node (20 and 24 alike) crashes
@@ -17,7 +17,7 @@
  *   still in flight (reproduced: close right after the client closed its socket, reopen, attach: a crash within
  *   ~50 cycles; none in 200 when waiting). So `stop()` waits (at most `DRAIN_MS`) until no TCP connection to the
  *   inspector's port is left in this process (read from /proc/net/tcp{,6} on Linux), then lets the event loop
- *   turn (`GRACE_MS`) so that the main thread handles the session's end, then closes.
+ *   turn (`GRACE_MS`, then a poll phase) so that the main thread handles the session's end, then closes.
  */
 import * as fs from 'node:fs';
 import * as inspector from 'node:inspector';
@@ -45,17 +45,28 @@ export function vlq(n: number): string {
   return out;
 }
 
-/** A source map v3 (JSON) mapping each compiled line the line map knows to column 0 of its cell line. */
+/**
+ * A source map v3 (JSON) mapping each compiled line the line map knows to column 0 of its cell line. A compiler
+ * line between two known ones (`exports.rep = rep;` after `const rep = …`) maps to the cell line before it: a
+ * debugger stepping onto an unmapped line of a mapped script steps on by itself (js-debug's smart step), and
+ * after Step Out of a call it then left the cell altogether. Lines before the first and after the last known line
+ * (the compiler's header, the wrapper's end) stay unmapped.
+ */
 export function lineSourceMap(map: LineMap, compiled: string, sourceUrl: string, file: string): string {
   const lines: string[] = [];
   let prevSource = 0;
   const text = compiled.split('\n');
+  const known = text.map((_, i) => map.line(i + 1)); // undefined for the compiler's boilerplate lines (linemap.ts)
+  let last = known.length - 1;
+  while (last >= 0 && known[last] === undefined) last--;
+  let carried: number | undefined;
   for (let n = 1; n <= text.length; n++) {
-    const src = map.line(n); // undefined for the compiler's boilerplate lines too (linemap.ts)
+    const src = known[n - 1] ?? (n - 1 < last ? carried : undefined);
     if (src === undefined) {
       lines.push('');
       continue;
     }
+    carried = src;
     // [generated column, source index delta, source line delta, source column delta]
     lines.push(vlq(0) + vlq(0) + vlq(src - 1 - prevSource) + vlq(0));
     prevSource = src - 1;
@@ -93,6 +104,7 @@ export function openConnections(port: number, read: (file: string) => string = (
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const immediate = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface DebugStart {
   /** ws://127.0.0.1:<port>/<id>, the inspector's WebSocket URL. */
@@ -132,20 +144,30 @@ export class CellDebugger {
       left = openConnections(port);
     }
     await sleep(left === undefined ? 8 * GRACE_MS : GRACE_MS);
+    // The session's end is posted to this thread (an async handle, run in the loop's poll phase); a timer that
+    // expired while the process waited for the CPU runs before that phase, so also let a poll phase pass.
+    await immediate();
+    await immediate();
     if (inspector.url() !== undefined && !this.sourceDirValue) inspector.close();
     return (left ?? 0) > 0;
   }
 
   /**
    * While debugging: writes the cell's text to its file and returns the source-map comment to append to the
-   * compiled code (`compiled` = the code as run, wrapper included); undefined when not debugging.
+   * compiled code (`compiled` = the code as run, wrapper included) and the script name to run it under:
+   * `<sourceDir>/<file>`, an absolute path, because js-debug takes a script with a bare name (`__tram_cell_3.js`)
+   * for a Node internal, which its default `skipFiles` (`<node_internals>/**`) blackboxes: breakpoints still hit,
+   * but Step Over and Step Out then run through the cell. Undefined when not debugging.
    */
-  annotate(cell: string, code: string, compiled: string, map: LineMap, file: string): string | undefined {
+  annotate(cell: string, code: string, compiled: string, map: LineMap, file: string): { filename: string; suffix: string } | undefined {
     const dir = this.sourceDirValue;
     if (dir === undefined) return undefined;
     const source = path.join(dir, cellSourceName(cell));
     fs.writeFileSync(source, code);
     const json = lineSourceMap(map, compiled, pathToFileURL(source).href, file);
-    return `\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(json).toString('base64')}`;
+    return {
+      filename: path.join(dir, file),
+      suffix: `\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(json).toString('base64')}`,
+    };
   }
 }

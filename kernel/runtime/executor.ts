@@ -63,9 +63,10 @@ export class CellExecutor {
   private readonly require: NodeJS.Require;
   /**
    * Set while a debugger is attached (kernel/runtime/debug.ts): gets each cell's source and compiled code and
-   * returns text to append to the compiled code (its source map), or undefined.
+   * returns the text to append to the compiled code (its source map) and the script's file name to run it under
+   * (an absolute path: a debugger takes a bare name for a Node internal and skips it), or undefined.
    */
-  annotate?: (cell: string, code: string, compiled: string, map: LineMap, filename: string) => string | undefined;
+  annotate?: (cell: string, code: string, compiled: string, map: LineMap, filename: string) => { filename: string; suffix: string } | undefined;
 
   constructor(private readonly cwd: string, private readonly globals: Globals) {
     for (const [k, v] of Object.entries(globals.values)) this.locals[k] = v;
@@ -158,11 +159,12 @@ export class CellExecutor {
     this.compiled.set(filename, { label, map });
     const head = converted.hasToplevelAwait ? '(async function (exports, require, __tram_import__) {' : '(function (exports, require, __tram_import__) {';
     let wrapped = `${head}${output}\n})(__tram__.exports, __tram__.require, __tram__.importESM)`;
-    wrapped += this.annotate?.(ctx.cell, code, wrapped, map, filename) ?? '';
+    const debug = this.annotate?.(ctx.cell, code, wrapped, map, filename);
+    if (debug) wrapped += debug.suffix;
     // Variables declared before a failure or an interrupt keep their values, so keep their types too.
     this.prevDecl = nextDecl;
     try {
-      const ret = cellScope.run(ctx, () => vm.runInThisContext(wrapped, { filename, breakOnSigint: true }));
+      const ret = cellScope.run(ctx, () => vm.runInThisContext(wrapped, { filename: debug?.filename ?? filename, breakOnSigint: true }));
       if (converted.hasToplevelAwait) await Promise.race([ret, ctx.interrupted]);
     } catch (e) {
       if (ctx.aborted || isInterruption(e)) return { status: 'interrupted', hasValue: false };

@@ -3,8 +3,11 @@
  * debugger stops at that line (read through the debug session by the driver, and in the browser's call stack),
  * the local tensor `b` shows as `Tensor float32 [2,3]` in the Variables view; the test clicks Continue in the
  * browser; the cell's output appears, the debug session ends, the kernel listens on nothing again, and a later
- * cell sees the debugged cell's variables. Screenshot: test-results/debugging.png (TRAM_E2E_SCREENSHOTS=1 also
- * writes docs/debugging.png).
+ * cell sees the debugged cell's variables. Then, with `tram.debug.stepIntoLibrary` on, a cell calling
+ * `opt.step(net, batch)` on line 3: Step Into (clicked in the browser) stops in kernel/optim/optimizer.ts shown as
+ * TypeScript, Step Over moves down the method, Step Out returns to the cell's line 3, Continue finishes the cell.
+ * Screenshots: test-results/debugging.png, debugging-library.png (TRAM_E2E_SCREENSHOTS=1 also writes
+ * docs/debugging.png).
  *
  * Needs: scripts/e2e.sh (code-server, chromium, the .vsix in dist/).
  */
@@ -19,7 +22,20 @@ import { Editor, openScenario, RESULTS, texts, type Cell } from './editor';
 const CELLS = [
   "const a = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);\nconst b = a.mul(2);\nconsole.log('sum', b.sum().dataSync()[0], 'pid', process.pid);\nconst c = b.shape.join('x');",
   "console.log('later', c, b.arraySync()[1][2]);",
+  [
+    "const net = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });",
+    "const opt = createOptimizer({ name: 'sam', rho: 0.05 }, tf.train.sgd(0.1)); const batch = { x: tf.ones([4, 3]), y: tf.tensor1d([0, 1, 0, 1], 'int32') };",
+    'const rep = opt.step(net, batch);',
+    "console.log('stepped', rep.loss > 0);",
+  ].join('\n'),
 ];
+
+interface Stop {
+  reason: string;
+  frame: { name: string; line: number; source: string };
+  frames: string[];
+  editor: { uri: string; line: string | null } | null;
+}
 
 
 interface Paused {
@@ -88,6 +104,46 @@ describe('Debug Cell (code-server + chromium)', { timeout: 480_000 }, () => {
     assert.deepEqual(done.breakpoints, ['vscode-notebook-cell:debug.ipynb:3'], 'the mirrored breakpoint was removed; the cell\'s stays');
     const pid = Number(/pid (\d+)/.exec(out)![1]);
     assert.deepEqual(listens(pid), [], `the kernel ${pid} listens on nothing after the session`);
+    editor.failures--;
+  });
+
+  it('with tram.debug.stepIntoLibrary: Step Into opt.step shows optimizer.ts; Step Over, Step Out back to the cell', async () => {
+    editor.failures++;
+    const page = editor.page!;
+    editor.go('library');
+    const paused = await editor.result<Stop>('libPaused', 300_000);
+    assert.equal(paused.frame.line, 3, JSON.stringify(paused));
+    assert.match(paused.frame.source, /cell-3\.ts$/, JSON.stringify(paused));
+    const click = async (icon: string) => {
+      const button = page.locator(`.debug-toolbar .codicon-${icon}`).first();
+      await button.waitFor({ timeout: 30_000 });
+      await button.click();
+    };
+    await click('debug-step-into');
+    const into = await editor.result<Stop>('libStepped', 120_000);
+    // The optimizer's step method, shown as the library's TypeScript (the map's inlined source).
+    assert.match(into.frame.source, /kernel[\\/]optim[\\/]optimizer\.ts$/, JSON.stringify(into));
+    assert.match(into.frames[0], /step/, JSON.stringify(into));
+    assert.match(into.frames[1] ?? '', /cell-3\.ts:3$/, JSON.stringify(into));
+    assert.ok(into.editor && /optimizer\.ts/.test(into.editor.uri), JSON.stringify(into.editor));
+    assert.match(into.editor!.line ?? '', /asModel\(model\)/, 'the paused line is the TypeScript of step()');
+    // The browser shows the same: an editor tab named optimizer.ts whose text has the method's TypeScript signature.
+    await page.locator('.tab.active', { hasText: 'optimizer.ts' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.monaco-editor .view-lines', { hasText: 'step(model: ModelLike, batch: Batch | Batch[]): StepReport' }).first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(RESULTS, 'debugging-library.png') });
+    await click('debug-step-over');
+    const over = await editor.result<Stop>('libSteppedOver', 120_000);
+    assert.equal(over.frame.source, into.frame.source, JSON.stringify(over));
+    assert.ok(over.frame.line > into.frame.line, `Step Over moved down the method: ${into.frame.line} → ${over.frame.line}`);
+    await click('debug-step-out');
+    const out = await editor.result<Stop>('libSteppedOut', 120_000);
+    assert.match(out.frame.source, /cell-3\.ts$/, JSON.stringify(out));
+    assert.equal(out.frame.line, 3, JSON.stringify(out));
+    await click('debug-continue');
+    const done = await editor.result<{ cells: Cell[]; runningDebugSessions: string[] }>('libDebugged', 180_000);
+    assert.equal(done.cells[2].success, true, JSON.stringify(done.cells[2]));
+    assert.equal(texts(done.cells[2], 'application/vnd.code.notebook.stdout').join(''), 'stepped true\n');
+    assert.deepEqual(done.runningDebugSessions, []);
     editor.failures--;
   });
 });

@@ -12,7 +12,8 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KernelClient } from '../../kernel/host/client';
-import { cellSourceName, openConnections, vlq } from '../../kernel/runtime/debug';
+import { cellSourceName, lineSourceMap, openConnections, vlq } from '../../kernel/runtime/debug';
+import type { LineMap } from '../../kernel/runtime/linemap';
 import { Cdp, decodeMappings } from './cdp';
 import { collector, tempDir } from './helpers';
 import { TENSOR_DESCRIPTION } from '../../extension/debug/tensorDescription';
@@ -51,6 +52,17 @@ test('vlq encodes as the source map spec says (hand-checked values)', () => {
   assert.equal(cellSourceName('../x y'), 'cell-___x_y.ts');
 });
 
+test('lineSourceMap: known lines map to their cell line, compiler lines between them to the one before, the ends stay unmapped', () => {
+  // compiled lines 1..8; the line map knows 3 → cell 1 and 5 → cell 2 (1-based), as for header, stmt, export, stmt, export, end
+  const known: Record<number, number> = { 3: 1, 5: 2 };
+  const fake = { line: (n: number) => known[n] } as unknown as LineMap;
+  const json = JSON.parse(lineSourceMap(fake, 'h\nh\nA\nexpA\nB\nexpB\n}\n', 'file:///c.ts', 'x.js'));
+  assert.deepEqual(json.sources, ['file:///c.ts']);
+  // [generated line] → source line (0-based) of its one segment, decoded by the test's own VLQ decoder
+  const got = decodeMappings(json.mappings).map((segs) => (segs.length ? segs[0][2] : null));
+  assert.deepEqual(got, [null, null, 0, 0, 1, null, null, null]);
+});
+
 test('the inspector listens on 127.0.0.1 only between debug start and stop', async () => {
   const srcDir = path.join(dir, 'src-a');
   const r = await k.debug('start', srcDir);
@@ -85,6 +97,8 @@ test('a breakpoint on cell line 3 stops there with the locals; resume finishes t
   assert.equal(p1.reason, 'instrumentation');
   const script = scripts.get(p1.callFrames[0].location.scriptId) ?? scripts.get(p1.data?.scriptId);
   assert.ok(script, 'the paused script was reported');
+  // An absolute script path in the session's folder: a bare name would be taken for a Node internal and skipped.
+  assert.equal(path.dirname(fileURLToPath(script.url)), srcDir, script.url);
   assert.match(script.sourceMapURL, /^data:application\/json;charset=utf-8;base64,/);
   const map = JSON.parse(Buffer.from(script.sourceMapURL.split(',')[1], 'base64').toString('utf8'));
   const cellFile = path.join(srcDir, 'cell-dbg.ts');
@@ -160,11 +174,11 @@ test('a top-level await cell: a breakpoint after the await stops there with the 
   const lines = decodeMappings(map.mappings);
   const gen = lines.findIndex((segs) => segs.some((s) => s[2] === 3)); // cell line 4
   assert.ok(gen >= 0, map.mappings);
-  // Every compiled line mapped to cell line 3 (`const q = p + 1`) is that statement, not the compiler's
-  // `exports.q = exports.p = … = void 0;` header that shares its names.
+  // The compiled lines mapped to cell line 3 (`const q = p + 1`) are that statement and the compiler's export of
+  // it that follows, not the `exports.q = exports.p = … = void 0;` header that shares its names.
   const { scriptSource } = await cdp.send('Debugger.getScriptSource', { scriptId: script.scriptId });
   const toLine3 = lines.map((segs, i) => (segs.some((s) => s[2] === 2) ? scriptSource.split('\n')[i].trim() : undefined)).filter((l) => l !== undefined);
-  assert.deepEqual(toLine3, ['const q = p + 1;']);
+  assert.deepEqual(toLine3, ['const q = p + 1;', 'exports.q = q;']);
   await cdp.send('Debugger.setBreakpoint', { location: { scriptId: script.scriptId, lineNumber: gen, columnNumber: 0 } });
   const second = cdp.next('Debugger.paused');
   await cdp.send('Debugger.resume');
@@ -216,4 +230,16 @@ test('debuggers that attach and leave at once, 40 times over: the kernel survive
   const out = collector();
   assert.equal((await k.execute('alive', 'console.log(cycle0 + cycle39)', out.on)).status, 'ok');
   assert.equal(out.text(), '39\n');
+});
+
+test('an error thrown in a cell run while debugging is reported at the cell\'s line, as without the debugger', async () => {
+  await k.debug('start', path.join(dir, 'src-err'));
+  const out = collector();
+  const r = await k.execute('err', "const ok = 1;\nthrow new RangeError('bad ' + ok);", out.on);
+  await k.debug('stop');
+  assert.equal(r.status, 'error');
+  const e = out.error()!;
+  assert.equal(e.evalue, 'bad 1');
+  assert.match(e.traceback[1] ?? '', /^    at .*:2:\d+\)?$/, JSON.stringify(e.traceback));
+  assert.doesNotMatch(e.traceback.join('\n'), /__tram_cell_|src-err/, 'no compiled file name or debug folder in the traceback');
 });

