@@ -15,7 +15,8 @@
  *   This follows the authors' released MESA training script (AngusDujw/SAF, MESA_train.py): both logits divided
  *   by τ, the KL summed over classes and averaged over the batch, times τ²; the EMA model is updated after every
  *   step from the start of training while the KL term is only added after `kl_start_epoch`. So here too the EMA
- *   is kept from step 1 whatever s is, and s only switches the term on. Their defaults: τ = 5 (README: "a very
+ *   is kept from step 1 whatever s is, and s only switches the term on. (The script updates its EMA after the weight
+ *   update; here, as for every target, the update uses the weights the step started from: one step later.) Their defaults: τ = 5 (README: "a very
  *   stable parameter"), start epoch 5 (of 90, or ~30 % of training), λ 0.3–0.8, EMA decay 0.9998 (timm's default
  *   in that script). The TRAM paper's MESA baseline states λ = 0.1 and decay 0.999 and no temperature. Library
  *   defaults (methods.ts): λ = 0.1, decay 0.999 (TRAM paper), τ = 5 (Du et al.), s = 0 (the library counts steps,
