@@ -29,7 +29,8 @@ interface SummaryFile {
 
 const pct = (m: MeanSd) => `${(100 * m.mean).toFixed(1)} ± ${(100 * m.sd).toFixed(1)}`;
 const num = (m: MeanSd, k = 2) => `${m.mean.toFixed(k)} ± ${m.sd.toFixed(k)}`;
-const pv = (p: number) => (Number.isNaN(p) ? 'n/a' : p < 0.001 ? '<0.001' : p.toFixed(3));
+/** p to 3 decimals, or 4 where 3 would round a p below 0.05 up to 0.050 (so the printed p and the star agree). */
+const pv = (p: number) => (Number.isNaN(p) ? 'n/a' : p < 0.001 ? '<0.001' : p < 0.05 && p >= 0.0495 ? p.toFixed(4) : p.toFixed(3));
 
 /** Significance level; a result is starred only when its Holm-adjusted p is below it. */
 export const ALPHA = 0.05;
