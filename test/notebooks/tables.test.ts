@@ -64,7 +64,7 @@ test("docs/experiments.md's levels block is the fixed-versus-varied pre-training
   assert.ok(a >= 0 && b > a, 'docs/experiments.md has no levels block');
   const fixed = JSON.parse(read('notebooks/results/full/results.json'));
   const varied = JSON.parse(read('notebooks/results/vary-pretrain/results.json'));
-  const want = levelsMarkdown(fixed, varied, 'digits', ['notebooks/results/full/results.json', 'notebooks/results/vary-pretrain/results.json']);
+  const want = levelsMarkdown(fixed, varied, ['notebooks/results/full/results.json', 'notebooks/results/vary-pretrain/results.json']);
   assert.equal(text.slice(a + '<!-- levels:begin -->'.length, b).trim(), want.trim());
 });
 
