@@ -13,8 +13,8 @@ import { Rng } from './rng';
 
 export type Compare = 'train-vs-inference' | 'like-for-like';
 
-/** The library's config for one experiment method; `seed` seeds its noise. */
-export function libraryConfig(c: MethodConfig, seed: number): Record<string, unknown> {
+/** The library's config for one experiment method; `seed` seeds its noise; MESA's start is `startEpochs × stepsPerEpoch`. */
+export function libraryConfig(c: MethodConfig, seed: number, stepsPerEpoch = 0): Record<string, unknown> {
   const noise = (sigma: number) => ({ kind: 'gaussian', sigma, seed });
   const kl = { kind: 'kl', direction: 'forward', reduction: 'batchmean' };
   switch (c.name) {
@@ -30,6 +30,11 @@ export function libraryConfig(c: MethodConfig, seed: number): Record<string, unk
       return { name: 'r3f', lambda: c.lambda, noise: noise(c.sigma) };
     case 'asam+r3f':
       return { name: 'asam+r3f', rho: c.rho, eta: c.eta, scope: 'weights', lambda: c.lambda, noise: noise(c.sigma) };
+    case 'trpo':
+      return { name: 'trpo', lambda: c.lambda, divergence: kl };
+    case 'mesa':
+      if (c.startEpochs > 0 && !(stepsPerEpoch > 0)) throw new Error('MESA with startEpochs > 0 needs the number of steps per epoch');
+      return { name: 'mesa', lambda: c.lambda, decay: c.decay, temperature: c.temperature, start: c.startEpochs * stepsPerEpoch, divergence: kl };
     case 'tram':
       return {
         name: 'tram',
@@ -52,7 +57,7 @@ export class LibraryStepper {
   private readonly opt: SharpnessAwareOptimizer;
   private readonly model: ModelAdapter;
 
-  constructor(readonly spec: MethodSpec, readonly shape: MlpShape, readonly vars: tf.Variable[], base: tf.Optimizer, seed: number, compare?: Compare) {
+  constructor(readonly spec: MethodSpec, readonly shape: MlpShape, readonly vars: tf.Variable[], base: tf.Optimizer, seed: number, compare?: Compare, stepsPerEpoch = 0) {
     const rng = new Rng(seed + DROPOUT_SEED_OFFSET);
     const seeds: DropoutSeeds = { next: () => rng.seed() };
     const mode = (training: boolean) => (training ? seeds : undefined);
@@ -60,7 +65,7 @@ export class LibraryStepper {
       embed: (x) => embedPart(shape, vars, x),
       body: (e, training) => bodyPart(shape, vars, e, mode(training)),
     });
-    this.opt = createOptimizer(libraryConfig(spec.config, seed), base, spec.config.name === 'tram' && compare ? { compare } : {});
+    this.opt = createOptimizer(libraryConfig(spec.config, seed, stepsPerEpoch), base, spec.config.name === 'tram' && compare ? { compare } : {});
   }
 
   /** The optimizer's `compare` setting as the library resolved it (the default when none was given). */

@@ -115,10 +115,10 @@ export function writeCharts(out: string, task: string, runs: RunResult[]): void 
   for (const [k, b] of Object.entries(charts)) writePng(path.join(out, `${task}-${k}.png`), b);
 }
 
-type TaskEntry = { name: string; description: string; pretrained: unknown; pretrainedBySeed?: Record<string, unknown>; runs: RunResult[]; summary: MethodSummary[]; comparisons: Comparison[] };
+export type TaskEntry = { name: string; description: string; pretrained: unknown; pretrainedBySeed?: Record<string, unknown>; runs: RunResult[]; summary: MethodSummary[]; comparisons: Comparison[] };
 
 /** The summary file: the header and, per task, everything but the runs. */
-function summaryOf(results: { tasks: TaskEntry[] } & Record<string, unknown>): unknown {
+export function summaryOf(results: { tasks: TaskEntry[] } & Record<string, unknown>): unknown {
   return { ...results, tasks: results.tasks.map((t) => ({ name: t.name, description: t.description, pretrained: t.pretrained, ...(t.pretrainedBySeed ? { pretrainedBySeed: t.pretrainedBySeed } : {}), summary: t.summary, comparisons: t.comparisons })) };
 }
 

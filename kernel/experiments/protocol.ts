@@ -118,7 +118,7 @@ export function fineTune(task: Task, pre: Snapshot, method: MethodSpec, seed: nu
   const tensorsBefore = tf.memory().numTensors;
   const vars = toVariables(pre, `ft-${task.name}-${seed}`);
   const opt = adam(s.lr);
-  const stepper = new LibraryStepper(method, task.shape, vars, opt, seed, compare);
+  const stepper = new LibraryStepper(method, task.shape, vars, opt, seed, compare, Math.ceil(task.train.n / s.batchSize));
   const isTram = method.config.name === 'tram';
   const resolvedCompare = stepper.compare;
   const divergence: number[] = [];

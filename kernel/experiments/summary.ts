@@ -146,6 +146,8 @@ export function summarise(runs: readonly RunResult[], baseline = 'Adam'): Method
  * The comparisons between methods that the discussion rests on, each list one Holm family:
  * - ASAM+R3F against ASAM and against every TRAM variant, on zero-shot accuracy (the paper's "naive combination is
  *   worse than TRAM");
+ * - TRPO and MESA against every TRAM variant, on zero-shot accuracy (the paper's "TRAM beats the trust-region
+ *   baselines"), when the runs hold them;
  * - the flattest method (lowest mean ε-sharpness) against every other method, in-domain and zero-shot.
  * Methods missing from `runs` are skipped; lists with fewer than 2 paired seeds are empty.
  */
@@ -162,6 +164,10 @@ export function comparisons(runs: readonly RunResult[]): Comparison[] {
   const tram = methods.filter((m) => m.startsWith('TRAM'));
   if (methods.includes('ASAM+R3F')) {
     family('ASAM+R3F vs ASAM and the TRAM variants', 'zeroShotAccuracy', ['ASAM', ...tram].filter((m) => methods.includes(m)).map((m) => ['ASAM+R3F', m]));
+  }
+  const baselines = ['TRPO', 'MESA'].filter((m) => methods.includes(m));
+  if (baselines.length && tram.length) {
+    family('TRPO and MESA vs the TRAM variants', 'zeroShotAccuracy', baselines.flatMap((b) => tram.map((m): [string, string] => [b, m])));
   }
   for (const figure of ['inDomainSharpness', 'zeroShotSharpness'] as const) {
     const means = methods.map((m) => ({ m, v: mean(of(m).map(figureOf[figure])) }));

@@ -4,25 +4,26 @@
  * Adding a method is adding one row.
  *
  * Defaults are the paper's (Appendix B): SAM ρ = 0.05, ASAM ρ = 0.5 (η = 0.01, kernels only), Fisher-SAM
- * γ = η = 0.1, λ = 0.1 and σ = 0.1 for the trust-region terms, MESA decay 0.999.
+ * γ = η = 0.1, λ = 0.1 and σ = 0.1 for the trust-region terms, MESA decay 0.999; MESA's temperature τ = 5 is Du et
+ * al.'s released default and its start step 0 (the term on from the first step) the library's (regularizers.ts).
  *
  *   SAM          ε = ρ g/‖g‖                               (ascent: P = 1, r = ρ)
  *   ASAM         ε = ρ T²g/‖Tg‖, T = |θ| + η               (ascent: P = T², r = ρ)
  *   Fisher-SAM   ε = γ f⁻¹g/√(gᵀf⁻¹g), f = 1 + η g²         (ascent: P = f⁻¹, r = γ)
  *   TRAM         ASAM with r = min(scale·d, rhoMax), d = D(q_target, p)
  *   TRAM-Fisher  Fisher-SAM with g from the noised batch
- *   R3F / TRPO / MESA   no ascent; L + λ·(trust-region term)
+ *   R3F / TRPO / MESA   no ascent; L + λ·(trust-region term); MESA's term is τ²·KL(q_EMA/τ ‖ p/τ) from step `start`
  *   asam+…       ASAM's ascent with the regulariser added
  *   sgd | adam | base | none   the base optimizer alone ('sgd' and 'adam' must match the base passed)
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptimConfigError, checkDecay, checkNonNegative, checkOneOf } from '../core';
+import { OptimConfigError, checkDecay, checkNonNegative, checkOneOf, checkPositive } from '../core';
 import { DivergenceSpec, normalizeDivergence } from './divergences';
 import { NoiseConfig, normalizeNoise } from './noise';
 import { AscentRule } from './pass';
 import { Scope, adaptivePreconditioner, fisherPreconditioner, identityPreconditioner } from './perturbation';
 import { checkDivergenceRadius } from './radius';
-import { Regularizer, mesaRegularizer, r3fRegularizer, trpoRegularizer } from './regularizers';
+import { Regularizer, checkStart, mesaRegularizer, r3fRegularizer, trpoRegularizer } from './regularizers';
 import { Schedule, normalizeSchedule } from './schedule';
 import { parameterHistoryTarget, targetFromName } from './targets';
 
@@ -73,6 +74,9 @@ const scope = (c: AnyRecord): Scope => checkOneOf('scope', c.scope ?? 'weights',
 const noise = (c: AnyRecord): NoiseConfig => normalizeNoise(c.noise as Partial<NoiseConfig> | undefined);
 const kl = (c: AnyRecord): DivergenceSpec => normalizeDivergence(c.divergence ?? { kind: 'kl' });
 const mesaDecay = (c: AnyRecord): number => checkDecay('decay', c.decay ?? 0.999);
+const temperature = (c: AnyRecord): number =>
+  checkPositive('temperature', c.temperature ?? 5, 'the temperature divides both logits inside the KL; pass temperature > 0 (5 in Du et al., 1 for none)');
+const start = (c: AnyRecord): number => checkStart(c.start ?? 0);
 
 interface AsamIn { rho?: Schedule; eta?: number; scope?: Scope }
 interface Asam { rho: Schedule; eta: number; scope: Scope }
@@ -170,10 +174,10 @@ export const METHODS = {
     normalize: (c) => ({ lambda: lambda(c), divergence: kl(c) }),
     build: (c) => ({ regularizer: trpoRegularizer(c.lambda, c.divergence) }),
   }),
-  mesa: row<{ lambda?: number; decay?: number; divergence?: DivergenceSpec }>()({
-    keys: ['lambda', 'decay', 'divergence'],
-    normalize: (c) => ({ lambda: lambda(c), decay: mesaDecay(c), divergence: kl(c) }),
-    build: (c) => ({ regularizer: mesaRegularizer(c.lambda, c.decay, c.divergence) }),
+  mesa: row<{ lambda?: number; decay?: number; temperature?: number; start?: number; divergence?: DivergenceSpec }>()({
+    keys: ['lambda', 'decay', 'temperature', 'start', 'divergence'],
+    normalize: (c) => ({ lambda: lambda(c), decay: mesaDecay(c), temperature: temperature(c), start: start(c), divergence: kl(c) }),
+    build: (c) => ({ regularizer: mesaRegularizer(c.lambda, c.decay, c.divergence, { temperature: c.temperature, start: c.start }) }),
   }),
   'asam+r3f': row<AsamIn & { lambda?: number; noise?: NoiseConfig }>()({
     keys: ['rho', 'eta', 'scope', 'lambda', 'noise'],
@@ -185,10 +189,10 @@ export const METHODS = {
     normalize: (c) => ({ ...asamOf(c), lambda: lambda(c) }),
     build: (c) => ({ ascent: asamAscent(c), regularizer: trpoRegularizer(c.lambda) }),
   }),
-  'asam+mesa': row<AsamIn & { lambda?: number; decay?: number }>()({
-    keys: ['rho', 'eta', 'scope', 'lambda', 'decay'],
-    normalize: (c) => ({ ...asamOf(c), lambda: lambda(c), decay: mesaDecay(c) }),
-    build: (c) => ({ ascent: asamAscent(c), regularizer: mesaRegularizer(c.lambda, c.decay) }),
+  'asam+mesa': row<AsamIn & { lambda?: number; decay?: number; temperature?: number; start?: number }>()({
+    keys: ['rho', 'eta', 'scope', 'lambda', 'decay', 'temperature', 'start'],
+    normalize: (c) => ({ ...asamOf(c), lambda: lambda(c), decay: mesaDecay(c), temperature: temperature(c), start: start(c) }),
+    build: (c) => ({ ascent: asamAscent(c), regularizer: mesaRegularizer(c.lambda, c.decay, undefined, { temperature: c.temperature, start: c.start }) }),
   }),
 };
 

@@ -133,7 +133,7 @@ export class Pass {
     const task = this.settings.loss(logits, b);
     const reg = this.settings.regularizer;
     if (!withReg || !reg) return { total: task, task };
-    const term = reg.term(this.model, { x: b.x, noise: this.noiseFor(k), mask: b.mask }, logits, this.prepared[k]);
+    const term = reg.term(this.model, { x: b.x, noise: this.noiseFor(k), mask: b.mask, step: this.stepIndex }, logits, this.prepared[k]);
     return { total: tf.add(task, term) as tf.Scalar, task };
   }
 
@@ -151,7 +151,7 @@ export class Pass {
       const totals: tf.Scalar[] = [];
       const cleans: tf.Scalar[] = [];
       this.parts.forEach((b, k) => {
-        if (reg) this.prepared[k] = this.ownAll(reg.prepare(m, { x: b.x, noise: this.noiseFor(k), mask: b.mask }));
+        if (reg) this.prepared[k] = this.ownAll(reg.prepare(m, { x: b.x, noise: this.noiseFor(k), mask: b.mask, step: this.stepIndex }));
         const { value, grads, kept } = gradsOf(m.trainable, () => {
           // TRAM-Fisher's noised pass must not move BatchNorm statistics: they come from the clean pass below.
           const out = noised ? withStateRestored(m, () => noisedLogits(m, b.x, this.noiseFor(k), true)) : m.forward(b.x, true);

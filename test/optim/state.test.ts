@@ -17,6 +17,7 @@ const METHODS: MethodConfig[] = [
   { name: 'tram-fisher', noise: { kind: 'uniform', sigma: 0.1, seed: 2 } },
   { name: 'sam', rho: { kind: 'linear', start: 0.1, end: 0.01, steps: 4 } },
   { name: 'mesa', decay: 0.5 },
+  { name: 'mesa', decay: 0.5, temperature: 2, start: 4 }, // the term switches on after the resume
 ];
 const BASES: [string, () => tf.Optimizer][] = [
   ['adam', () => tf.train.adam(0.02)],
