@@ -41,6 +41,14 @@ export function checkGoals(r: Results): Goal[] {
     add('progress bar slows training < 5 %', 'MLP TRAM-x loop, % slower', k.display ? 100 * k.display.progressOverhead : undefined, 5);
     add('live chart slows training < 5 %', 'MLP TRAM-x loop, % slower', k.display ? 100 * k.display.liveChartOverhead : undefined, 5);
   }
+  const e = r.editor;
+  if (e) {
+    // #11: wall clock in the types process, over IPC, as the editor asks (bench/editor.ts)
+    add('completion p95 ≤ 300 ms', 'after `tf.`, 12-cell notebook', e.completion.p95, 300);
+    add('hover p95 ≤ 300 ms', "an earlier cell's variable", e.hover.p95, 300);
+    add('squiggles ≤ 1 s after the last keystroke (p95)', 'typing in the last cell', e.squigglesLastCell.p95, 1000);
+    add('squiggles ≤ 1 s after the last keystroke (p95)', "the edited cell, first cell's declarations changed", e.squigglesEarlyCell.p95, 1000);
+  }
   const m = r.memory;
   if (m) {
     add('numTensors flat', `${m.steps} steps`, m.numTensorsEnd - m.numTensorsStart, 0);

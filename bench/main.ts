@@ -4,8 +4,8 @@
  *
  * Step cost of every method on three models and every available backend, as ratios measured in one run;
  * backend speed (wasm's fast matMul gradient, native); ours vs PyTorch on CPU; kernel cold start, trivial
- * cell, chart render and live-display overhead; memory over a long TRAM run; how cost grows with batch and
- * width. Writes `<date>.md` and `<date>.json` under bench/results/ (bench/results/tmp/ with --quick).
+ * cell, chart render and live-display overhead; IntelliSense latency in cells (bench/editor.ts); memory over a
+ * long TRAM run; how cost grows with batch and width. Writes `<date>.md` and `<date>.json` under bench/results/ (bench/results/tmp/ with --quick).
  * Goals missed are reported, not failures: the exit status is 0 whenever the suite ran.
  */
 import * as fs from 'node:fs';
@@ -20,6 +20,7 @@ import { compareMatMul, compareWithTorch, PYTHON, torchUnavailable } from './tor
 import { spawnSync } from 'node:child_process';
 import { chartRenderMs, displayOverhead } from './kernelside';
 import { kernelBench } from './kernel';
+import { editorBench } from './editor';
 import { measureMemory } from './memory';
 import { measureGrowth } from './growth';
 import { backendSpeed } from './backendspeed';
@@ -102,7 +103,7 @@ async function main(): Promise<number> {
     ...Object.entries(probe.detail).filter(([b]) => measured.includes(b as never)).map(([, d]) => d),
   ];
   if (!opts.quick && measured.includes('cpu')) notes.push('cpu (pure JS) runs a quarter of each batch size to keep the run under 10 minutes.');
-  if (opts.quick) notes.push('--quick: MLP only, 3 rounds, 500 memory steps (a full run does 10,000), one growth round; figures are rough.');
+  if (opts.quick) notes.push('--quick: MLP only, 3 rounds, 500 memory steps (a full run does 10,000), one growth round, 5 editor rounds (30 in a full run); figures are rough.');
   const r: Results = {
     meta: {
       date, command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
@@ -172,6 +173,10 @@ async function main(): Promise<number> {
     opts.quick ? { warmup: 3, rounds: 3, stepsPerRound: 10 } : { warmup: 10, rounds: 5, stepsPerRound: 40 });
 
   section('kernel');
+  log('editor');
+  r.editor = await editorBench({ rounds: opts.quick ? 5 : 30, log });
+
+  section('editor');
   log('memory');
   const small = { kind: 'mlp' as const, input: 32, hidden: [64], classes: 10 };
   r.memory = measureMemory(primary, small, 32, 'tram-theta-prev', opts.quick ? 500 : 10_000, log);

@@ -1,6 +1,7 @@
 /** The markdown report of one run (written beside its JSON). */
 import { methods, referenceMethods } from './methods';
 import type { Results } from './results';
+import { editorTable } from './editor';
 
 const f = (x: number | undefined, d = 2) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
 const ms = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -131,6 +132,16 @@ export function toMarkdown(r: Results): string {
       ['training loop slowed by a live loss chart', k.display ? `${pct(k.display.liveChartOverhead)} (${ms(k.display.plainMs)} → ${ms(k.display.liveChartMs)} ms/step, ${k.display.liveChartEmits} redraws with PNG)` : '—'],
     ]));
     for (const n of k.kernelNotes) out.push('', n);
+    out.push('');
+  }
+
+  if (r.editor) {
+    const e = r.editor;
+    out.push('## Editor (IntelliSense in cells)', '',
+      `The types process over IPC as the extension asks it (bench/editor.ts): a ${e.cells}-cell notebook, ${e.rounds} rounds, wall clock, ms.`,
+      `Cold: ready ${ms(e.readyMs)} ms after the process started, first squiggles of every cell ${ms(e.firstCheckMs)} ms, then the first completion ${ms(e.firstCompletionMs)} ms.`, '');
+    out.push(...table(['figure', 'p50 / p95 / max ms'], editorTable(e)));
+    for (const n of e.notes) out.push('', n);
     out.push('');
   }
 

@@ -2,6 +2,7 @@
 import type { MachineInfo } from './machine';
 import type { Schedule } from './timing';
 import type { DisplayOverhead } from './kernelside';
+import type { EditorFigures } from './editor';
 
 export interface Meta {
   date: string;
@@ -132,6 +133,8 @@ export interface Results {
   pytorch?: PyTorchSide;
   kernel?: KernelSide;
   memory?: Memory;
+  /** IntelliSense latency in notebook cells (bench/editor.ts, #11) */
+  editor?: EditorFigures;
   growth: Growth[];
   goals: Goal[];
 }

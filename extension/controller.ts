@@ -25,6 +25,9 @@ export class TramController implements vscode.Disposable {
   private readonly cellEvents = new vscode.EventEmitter<vscode.NotebookDocument>();
   /** Fires after each cell run ends (ok, error, interrupted or died), with its notebook (for the Variables view). */
   readonly onDidRunCell = this.cellEvents.event;
+  private readonly selectionEvents = new vscode.EventEmitter<vscode.NotebookDocument>();
+  /** Fires when the kernel picker selects or deselects this kernel for a notebook (what `uses` answers may change). */
+  readonly onDidChangeSelection = this.selectionEvents.event;
   private warnedUntrusted = false;
 
   constructor(private readonly createSession: (notebook: vscode.NotebookDocument) => KernelSession) {
@@ -37,6 +40,7 @@ export class TramController implements vscode.Disposable {
     this.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
       if (selected) this.selected.add(notebook.uri.toString());
       else this.selected.delete(notebook.uri.toString());
+      this.selectionEvents.fire(notebook);
     });
   }
 
@@ -167,6 +171,7 @@ export class TramController implements vscode.Disposable {
     this.sessions.clear();
     this.sessionEvents.dispose();
     this.cellEvents.dispose();
+    this.selectionEvents.dispose();
     this.controller.dispose();
   }
 }

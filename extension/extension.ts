@@ -8,6 +8,7 @@ import { kernelStarter } from './kernelFactory';
 import { KernelSession } from './kernelSession';
 import { KernelStatusBar } from './statusBar';
 import { CellIntellisense } from './intellisense';
+import { BuiltinTsQuiet } from './builtinTs';
 import { VariablesView } from './variablesView';
 import { WidgetBridge } from './widgetBridge';
 import { chooseBackend } from './commands/chooseBackend';
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
     controller,
     typesLog,
     new CellIntellisense(context.extensionPath, controller, typesLog),
+    new BuiltinTsQuiet(controller, typesLog),
     variablesLog,
     new VariablesView(controller, variablesLog),
     new WidgetBridge(controller),

@@ -52,6 +52,8 @@ export class CellIntellisense implements vscode.Disposable {
   private readonly clients = new Map<string, TypesClient>();
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('tram');
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The latest check of each notebook: an older one still going stops at its next cell (its texts are stale). */
+  private readonly checks = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly extensionPath: string, private readonly controller: TramController, private readonly log: vscode.OutputChannel) {
@@ -172,8 +174,12 @@ export class CellIntellisense implements vscode.Disposable {
     const ref = this.locate(first.document);
     if (!ref) return;
     const client = this.client(nb);
+    const key = nb.uri.toString();
+    const generation = (this.checks.get(key) ?? 0) + 1;
+    this.checks.set(key, generation);
     for (let i = 0; i < ref.cells.length; i++) {
       const diags = await client.request<CellDiagnostic[]>('diagnostics', ref.cells, i);
+      if (this.checks.get(key) !== generation) return;
       if (!diags) continue;
       const doc = ref.docs[i];
       this.diagnostics.set(
@@ -193,6 +199,7 @@ export class CellIntellisense implements vscode.Disposable {
   }
 
   private clear(nb: vscode.NotebookDocument): void {
+    this.checks.delete(nb.uri.toString());
     for (const c of nb.getCells()) this.diagnostics.delete(c.document.uri);
   }
 

@@ -15,6 +15,10 @@ export interface TypesClientOptions {
   nodePath?: string;
   env?: Record<string, string>;
   log?: (s: string) => void;
+  /** Node options for the types process (default none). */
+  execArgv?: string[];
+  /** Called when a started process has warmed up (its `{ ready: true }`). */
+  onReady?: () => void;
 }
 
 interface Pending {
@@ -33,7 +37,7 @@ export class TypesClient {
 
   private start(): ChildProcess {
     if (this.proc && this.proc.exitCode === null && this.proc.connected) return this.proc;
-    const proc = spawn(this.o.nodePath ?? process.execPath, [this.o.serverMain], {
+    const proc = spawn(this.o.nodePath ?? process.execPath, [...(this.o.execArgv ?? []), this.o.serverMain], {
       cwd: this.o.cwd,
       env: kernelEnv(process.env, this.o.env ?? {}),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -41,7 +45,10 @@ export class TypesClient {
     proc.stderr?.on('data', (c: Buffer) => this.o.log?.(c.toString('utf8')));
     proc.stdout?.on('data', (c: Buffer) => this.o.log?.(c.toString('utf8')));
     proc.on('message', (m: TypesReply) => {
-      if (!('id' in m)) return;
+      if (!('id' in m)) {
+        if ('ready' in m) this.o.onReady?.();
+        return;
+      }
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);

@@ -274,7 +274,12 @@ function canvasPackage(platform) {
 }
 
 // ------------------------------------------------------------------ manifest, readme, changelog, licence, icon
-const manifest = { ...pkg, dependencies: Object.fromEntries(rootDeps.map((n) => [n, pkg.dependencies[n]])) };
+// The TypeScript server plugin (extension/tsServerPlugin.ts): tsserver loads `contributes.typescriptServerPlugins`
+// by package name from the extension's node_modules, so it ships as node_modules/tram-ts-plugin, listed as a
+// dependency so that vsce (which takes node_modules from `npm ls --production`) keeps it.
+const TS_PLUGIN = 'tram-ts-plugin';
+need('out/extension/tsServerPlugin.js', 'the TypeScript server plugin');
+const manifest = { ...pkg, dependencies: { ...Object.fromEntries(rootDeps.map((n) => [n, pkg.dependencies[n]])), [TS_PLUGIN]: pkg.version } };
 for (const k of ['devDependencies', 'optionalDependencies', 'scripts', 'private']) delete manifest[k];
 fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 const readme = fs.existsSync(path.join(root, 'docs/extension.md')) ? 'docs/extension.md' : 'README.md';
@@ -298,6 +303,9 @@ for (const t of targets) {
     const name = key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
     copyTree(path.join(root, key), path.join(stage, key), (r) => r !== 'node_modules' && !r.startsWith('node_modules/') && keepModuleFile(name, r, t));
   }
+  fs.mkdirSync(path.join(nm, TS_PLUGIN), { recursive: true });
+  fs.copyFileSync(path.join(root, 'out/extension/tsServerPlugin.js'), path.join(nm, TS_PLUGIN, 'index.js'));
+  fs.writeFileSync(path.join(nm, TS_PLUGIN, 'package.json'), JSON.stringify({ name: TS_PLUGIN, version: pkg.version, main: 'index.js', license: pkg.license }, null, 2) + '\n');
   // zeromq's loader reads build/manifest.json and tries its entries for this os/arch/libc: list only those shipped.
   const zmq = zeromqEntries(t);
   if (zmq.length === 0) throw new Error(`package: zeromq ${lock.packages['node_modules/zeromq']?.version} has no prebuild for ${t}`);

@@ -71,6 +71,11 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   if (!out && !inplace) console.log('tram run: outputs are not saved (add --out FILE or --inplace)');
+  // The seed is --seed only: a TRAM_SEED in the environment is not passed on to the kernels (kernel/host/env.ts).
+  const envSeed = process.env.TRAM_SEED?.trim();
+  if (envSeed && seed === undefined) {
+    console.error(`tram run: TRAM_SEED=${envSeed} in the environment is ignored; the kernels are unseeded (pass --seed ${envSeed} to seed them)`);
+  }
   // Kernels lead their own process groups, so a Ctrl-C in the terminal reaches only us: end them and their children.
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {

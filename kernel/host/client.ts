@@ -28,7 +28,7 @@ export interface KernelStartOptions {
   cwd?: string;
   /** Preferred tfjs backend ('wasm', 'cpu', 'tensorflow', ...). */
   backend?: string;
-  /** Passed to the kernel as TRAM_SEED. */
+  /** Passed to the kernel as TRAM_SEED; unset: unseeded (a TRAM_SEED in this process's environment is not inherited). */
   seed?: number;
   /** Node executable (default: the one running this code). */
   nodePath?: string;

@@ -15,7 +15,12 @@
  * Completions, hover, signatures and definitions come from a TypeScript LanguageService over the same two files
  * the converter uses — `__prev__.d.ts` (G + Dₖ) and the cell — with the cell's scope nested in the declarations'
  * scope as tslab nests it, using the TypeScript that tslab ships (the kernel's checker). Offsets are UTF-16
- * offsets into the cell's text. Each Dᵢ is cached by (Dᵢ₋₁, cellᵢ), so typing in cell k re-checks cell k only.
+ * offsets into the cell's text.
+ *
+ * Cost (#11): one tslab.convert per (Dᵢ, cellᵢ) pair, cached with both of its results (Dᵢ₊₁ and the diagnostics),
+ * so typing in cell k converts cell k (and the cells below it whose Dᵢ changed) and re-checking the whole notebook
+ * converts nothing else. Files on disk (lib.*.d.ts, @types/node, tfjs and the library's .d.ts) are read once per
+ * process: the LanguageService asks for a snapshot of every file of the program on every edit.
  */
 import * as path from 'node:path';
 import type * as TS from 'typescript';
@@ -97,9 +102,29 @@ export function topLevelNames(code: string): string[] {
   return [...new Set(names)];
 }
 
+/** Snapshots of files on disk, read once per process (they do not change while the editor runs). */
+const diskSnapshots = new Map<string, TS.IScriptSnapshot | null>();
+function diskSnapshot(file: string): TS.IScriptSnapshot | undefined {
+  let snap = diskSnapshots.get(file);
+  if (snap === undefined) {
+    const text = ts().sys.readFile(file);
+    snap = text === undefined ? null : ts().ScriptSnapshot.fromString(text);
+    diskSnapshots.set(file, snap);
+  }
+  return snap ?? undefined;
+}
+
+/** One tslab.convert of a cell against the declarations before it: the declarations after it, its diagnostics. */
+interface CellStep {
+  next: string;
+  diagnostics: CellDiagnostic[];
+}
+
+const CACHE_LIMIT = 500;
+
 export class CellTypeService {
   private converter: Converter | undefined;
-  private readonly chainCache = new Map<string, string>();
+  private readonly steps = new Map<string, CellStep>();
   private readonly cwd: string;
   private readonly declFile: string;
   private readonly cellFile: string;
@@ -124,44 +149,48 @@ export class CellTypeService {
     return this.converter;
   }
 
+  /** The kernel's step for a cell after declarations `decl` (cached by both texts). */
+  private step(decl: string, code: string): CellStep {
+    const key = `${decl}\u0000${code}`;
+    let r = this.steps.get(key);
+    if (r === undefined) {
+      const out = this.conv().convert(this.globals + decl, code);
+      const cat = ['warning', 'error', 'suggestion', 'message'];
+      const diagnostics = out.diagnostics
+        .filter((d) => !d.fileName)
+        .map((d) => ({
+          start: d.start.offset,
+          end: d.end.offset,
+          line: d.start.line,
+          character: d.start.character,
+          message: d.messageText,
+          code: d.code,
+          category: cat[d.category] ?? 'error',
+        }));
+      let next: string;
+      if (out.diagnostics.length === 0) next = out.declOutput ?? decl;
+      else next = decl + topLevelNames(code).map((n) => `declare let ${n}: any;\n`).join('');
+      r = { next, diagnostics };
+      if (this.steps.size >= CACHE_LIMIT) this.steps.delete(this.steps.keys().next().value as string); // oldest first
+      this.steps.set(key, r);
+    } else {
+      // most recently used last, so the oldest entry is the one dropped
+      this.steps.delete(key);
+      this.steps.set(key, r);
+    }
+    return r;
+  }
+
   /** Dₖ: the declarations cell `index` is checked against (without the globals). */
   declarationsBefore(cells: CellText[], index: number): string {
     let decl = '';
-    for (let i = 0; i < index && i < cells.length; i++) {
-      const key = `${decl}\u0000${cells[i].code}`;
-      let next = this.chainCache.get(key);
-      if (next === undefined) {
-        const r = this.conv().convert(this.globals + decl, cells[i].code);
-        if (r.diagnostics.length === 0) next = r.declOutput ?? decl;
-        else {
-          const names = topLevelNames(cells[i].code);
-          next = decl + names.map((n) => `declare let ${n}: any;\n`).join('');
-        }
-        if (this.chainCache.size > 500) this.chainCache.clear();
-        this.chainCache.set(key, next);
-      }
-      decl = next;
-    }
+    for (let i = 0; i < index && i < cells.length; i++) decl = this.step(decl, cells[i].code).next;
     return decl;
   }
 
   /** The kernel's pre-run check of cell `index` after the cells before it. */
   diagnostics(cells: CellText[], index: number): CellDiagnostic[] {
-    const decl = this.declarationsBefore(cells, index);
-    const code = cells[index].code;
-    const r = this.conv().convert(this.globals + decl, code);
-    const cat = ['warning', 'error', 'suggestion', 'message'];
-    return r.diagnostics
-      .filter((d) => !d.fileName)
-      .map((d) => ({
-        start: d.start.offset,
-        end: d.end.offset,
-        line: d.start.line,
-        character: d.start.character,
-        message: d.messageText,
-        code: d.code,
-        category: cat[d.category] ?? 'error',
-      }));
+    return this.step(this.declarationsBefore(cells, index), cells[index].code).diagnostics;
   }
 
   private service(cells: CellText[], index: number): { ls: TS.LanguageService; program: TS.Program } {
@@ -196,14 +225,12 @@ export class CellTypeService {
         getCompilationSettings: () => options,
         getScriptFileNames: files,
         getScriptVersion: (f) => (f === this.declFile ? String(this.declVersion) : f === this.cellFile ? String(this.cellVersion) : '0'),
-        getScriptSnapshot: (f) => {
-          const text = f === this.declFile ? this.declText : f === this.cellFile ? this.cellText : t.sys.readFile(f);
-          return text === undefined ? undefined : t.ScriptSnapshot.fromString(text);
-        },
+        getScriptSnapshot: (f) =>
+          f === this.declFile ? t.ScriptSnapshot.fromString(this.declText) : f === this.cellFile ? t.ScriptSnapshot.fromString(this.cellText) : diskSnapshot(f),
         getCurrentDirectory: () => this.cwd,
         getDefaultLibFileName: (o) => t.getDefaultLibFilePath(o),
         fileExists: (f) => f === this.declFile || f === this.cellFile || t.sys.fileExists(f),
-        readFile: (f) => (f === this.declFile ? this.declText : f === this.cellFile ? this.cellText : t.sys.readFile(f)),
+        readFile: (f) => (f === this.declFile ? this.declText : f === this.cellFile ? this.cellText : diskSnapshot(f)?.getText(0, diskSnapshot(f)!.getLength())),
         readDirectory: t.sys.readDirectory,
         directoryExists: t.sys.directoryExists,
         getDirectories: t.sys.getDirectories,

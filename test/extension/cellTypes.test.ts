@@ -118,3 +118,50 @@ test('go to definition leads to the library declaration files', () => {
 test('topLevelNames lists what a cell declares', () => {
   assert.deepEqual(topLevelNames('const [a, { b }] = f();\nlet c = 1, d;\nfunction g() { const inner = 1; }\nclass K {}'), ['a', 'b', 'c', 'd', 'g', 'K']);
 });
+
+// #11, cost: the editor re-checks every cell after each edit; only the cells whose text or declarations changed may
+// be converted again, and the LanguageService must not read the library's files from disk again on every edit.
+test('after an edit, checking every cell converts only the edited cell and those whose declarations changed', () => {
+  const conv = (svc as unknown as { conv(): { convert: (...a: unknown[]) => unknown } }).conv();
+  const convert = conv.convert;
+  let calls = 0;
+  conv.convert = (...a: unknown[]) => {
+    calls++;
+    return convert.apply(conv, a);
+  };
+  try {
+    const checkAll = (c: { code: string }[]) => {
+      calls = 0;
+      const d = c.map((_, i) => errorCodes(svc.diagnostics(c, i)));
+      return { calls, d };
+    };
+    const nb = (first: string, last: string) => cells(first, 'const b2 = a2 + 1;', last);
+    assert.deepEqual(checkAll(nb('const a2 = 1;', 'b2.toFixed(1);')).d, [[], [], []]);
+    assert.deepEqual(checkAll(nb('const a2 = 1;', 'b2.toFixed(1);')), { calls: 0, d: [[], [], []] }); // nothing changed
+    assert.deepEqual(checkAll(nb('const a2 = 1;', 'b2.toFixed(2);')), { calls: 1, d: [[], [], []] }); // the last cell
+    assert.deepEqual(checkAll(nb('const a2 = 1; // note', 'b2.toFixed(2);')), { calls: 1, d: [[], [], []] }); // same declarations below
+    assert.deepEqual(checkAll(nb("const a2 = 'one';", 'b2.toFixed(2);')), { calls: 3, d: [[], [], [2551]] }); // b2 is a string now: "Property 'toFixed' does not exist … Did you mean 'fixed'?"
+  } finally {
+    conv.convert = convert;
+  }
+});
+
+test('completions after an edit read no file from disk again', () => {
+  const sys = (require('@tslab/typescript-for-tslab') as typeof import('typescript')).sys;
+  const readFile = sys.readFile;
+  const read: string[] = [];
+  sys.readFile = (f, enc) => {
+    read.push(f);
+    return readFile.call(sys, f, enc);
+  };
+  try {
+    assert.ok(names(svc.completions(cells('const z = 1;', 'tf.'), 1, 3, '.')).includes('tensor2d'));
+    const edited = cells('const z = 2;', 'z; tf.');
+    svc.declarationsBefore(edited, 1); // the converter's part, so that only the LanguageService runs below
+    read.length = 0;
+    assert.ok(names(svc.completions(edited, 1, 6, '.')).includes('tensor2d'));
+    assert.deepEqual(read, []);
+  } finally {
+    sys.readFile = readFile;
+  }
+});

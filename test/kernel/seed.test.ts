@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { KernelClient } from '../../kernel/host/client';
+import { kernelEnv } from '../../kernel/host/env';
 import { parseSeed, seededRandom } from '../../kernel/runtime/seed';
 import { collector, repoRoot, tempDir } from './helpers';
 
@@ -62,6 +63,44 @@ test('tram run --seed N gives the same outputs on two runs', () => {
   const bad = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'tram.js'), 'run', nb, '--seed', '1.5'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--seed must be an integer \(got 1\.5\)/);
+});
+
+// #11: the seed is explicit. A TRAM_SEED in the environment of whoever starts kernels (a shell, the editor, a test
+// run) is not inherited; only KernelClient's `seed` (tram.seed, tram run --seed) seeds a kernel.
+test('a TRAM_SEED in the host environment does not seed kernels; the seed option does', async () => {
+  assert.equal(kernelEnv({ TRAM_SEED: '42', TRAM_OTHER: 'kept' }).TRAM_SEED, undefined);
+  assert.equal(kernelEnv({ TRAM_SEED: '42', TRAM_OTHER: 'kept' }).TRAM_OTHER, 'kept');
+  assert.equal(kernelEnv({ TRAM_SEED: '42' }, { TRAM_SEED: '7' }).TRAM_SEED, '7');
+  const saved = process.env.TRAM_SEED;
+  process.env.TRAM_SEED = '42';
+  try {
+    const seeded = await draws(42);
+    const u1 = await draws(undefined); // asserts info.seed === undefined
+    const u2 = await draws(undefined);
+    assert.notEqual(u1.w, seeded.w);
+    assert.notEqual(u1.w, u2.w);
+    assert.notEqual(u1.noise, u2.noise);
+    assert.deepEqual(await draws(7), await draws(7));
+  } finally {
+    if (saved === undefined) delete process.env.TRAM_SEED;
+    else process.env.TRAM_SEED = saved;
+  }
+});
+
+test('tram run without --seed is unseeded under a TRAM_SEED in the environment, and says so', () => {
+  const dir = tempDir();
+  const nb = path.join(dir, 'unseeded.ipynb');
+  const cell = { cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source: ['tf.randomNormal([4]).dataSync().join(",")'] };
+  fs.writeFileSync(nb, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell] }));
+  const run = (out: string) => {
+    const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'tram.js'), 'run', nb, '--out', out], { encoding: 'utf8', env: { ...process.env, TRAM_SEED: '5' } });
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.match(r.stderr, /TRAM_SEED=5 in the environment is ignored; the kernels are unseeded \(pass --seed 5 to seed them\)/);
+    return JSON.stringify(JSON.parse(fs.readFileSync(out, 'utf8')).cells[0].outputs);
+  };
+  const first = run(path.join(dir, 'a.ipynb'));
+  assert.match(first, /-?\d\.\d+,/);
+  assert.notEqual(run(path.join(dir, 'b.ipynb')), first);
 });
 
 test('the generator: deterministic, in [0, 1), seeds give different streams, mean ≈ 1/2', () => {
