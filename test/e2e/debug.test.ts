@@ -5,7 +5,7 @@
  * browser; the cell's output appears, the debug session ends, the kernel listens on nothing again, and a later
  * cell sees the debugged cell's variables. Then, with `tram.debug.stepIntoLibrary` on, a cell calling
  * `opt.step(net, batch)` on line 3: Step Into (clicked in the browser) stops in kernel/optim/optimizer.ts shown as
- * TypeScript, Step Over moves down the method, Step Out returns to the cell's line 3, Continue finishes the cell.
+ * TypeScript; Step Into asModel (model.ts), Step Over a line, Step Out back into step(); Continue finishes the cell.
  * Screenshots: test-results/debugging.png, debugging-library.png (TRAM_E2E_SCREENSHOTS=1 also writes
  * docs/debugging.png).
  *
@@ -107,7 +107,7 @@ describe('Debug Cell (code-server + chromium)', { timeout: 480_000 }, () => {
     editor.failures--;
   });
 
-  it('with tram.debug.stepIntoLibrary: Step Into opt.step shows optimizer.ts; Step Over, Step Out back to the cell', async () => {
+  it('with tram.debug.stepIntoLibrary: Step Into opt.step shows optimizer.ts; into asModel, Step Over, Step Out back to step()', async () => {
     editor.failures++;
     const page = editor.page!;
     editor.go('library');
@@ -131,14 +131,21 @@ describe('Debug Cell (code-server + chromium)', { timeout: 480_000 }, () => {
     await page.locator('.tab.active', { hasText: 'optimizer.ts' }).first().waitFor({ timeout: 30_000 });
     await page.locator('.monaco-editor .view-lines', { hasText: 'step(model: ModelLike, batch: Batch | Batch[]): StepReport' }).first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(RESULTS, 'debugging-library.png') });
+    // Step Into asModel (kernel/optim/model.ts), Step Over one line there, Step Out back into step().
+    await click('debug-step-into');
+    const inner = await editor.result<Stop>('libSteppedIn2', 120_000);
+    assert.match(inner.frame.source, /kernel[\\/]optim[\\/]model\.ts$/, JSON.stringify(inner));
+    assert.match(inner.frames[0], /asModel/, JSON.stringify(inner));
+    assert.match(inner.frames[1] ?? '', /optimizer\.ts:\d+$/, JSON.stringify(inner));
     await click('debug-step-over');
     const over = await editor.result<Stop>('libSteppedOver', 120_000);
-    assert.equal(over.frame.source, into.frame.source, JSON.stringify(over));
-    assert.ok(over.frame.line > into.frame.line, `Step Over moved down the method: ${into.frame.line} → ${over.frame.line}`);
+    assert.equal(over.frame.source, inner.frame.source, JSON.stringify(over));
+    assert.ok(over.frame.line > inner.frame.line, `Step Over moved down asModel: ${inner.frame.line} → ${over.frame.line}`);
     await click('debug-step-out');
     const out = await editor.result<Stop>('libSteppedOut', 120_000);
-    assert.match(out.frame.source, /cell-3\.ts$/, JSON.stringify(out));
-    assert.equal(out.frame.line, 3, JSON.stringify(out));
+    assert.equal(out.frame.source, into.frame.source, JSON.stringify(out));
+    assert.match(out.frames[0], /step/, JSON.stringify(out));
+    assert.ok(out.frame.line >= into.frame.line, `back in step() at or after the call: ${out.frame.line}`);
     await click('debug-continue');
     const done = await editor.result<{ cells: Cell[]; runningDebugSessions: string[] }>('libDebugged', 180_000);
     assert.equal(done.cells[2].success, true, JSON.stringify(done.cells[2]));
