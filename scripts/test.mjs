@@ -92,6 +92,8 @@ const stages = () => [
   needs('bench', 'bench', ['npm', 'run', '--silent', 'bench', '--', '--quick']),
   needs('faults', 'scripts/faults.mjs', ['npm', 'run', '--silent', 'faults']),
   needs('fuzz', 'out/test/fuzz/main.js', [node20, 'out/test/fuzz/main.js', '--quick']),
+  // The editor soak row (#18) at its quick setting: 2 minutes of training with a live chart in code-server.
+  needs('soak', 'out/test/faults/soak.js', ['npm', 'run', '--silent', 'soak', '--', '--minutes', '2']),
   // Native TensorFlow (#13): the optimizer, analysis and golden stages again on it (zoo runs it in its own matrix).
   nativeRerun(nodeTest('optim', 'optim')),
   nativeRerun(nodeTest('analysis', 'analysis')),

@@ -5,16 +5,19 @@
  *   display.html(s) / markdown(s) / text(s) / json(v) / png(bytes|base64) / svg(s) / mime(bundle)
  *   const h = display.handle()       an empty display; h.html(...), h.update(value) ... replace it in place
  *
- * Every call returns a `DisplayHandle` whose methods replace that output. Updates to one display are coalesced
- * to at most one message per 50 ms (the latest wins; nothing is lost at the end: `flushDisplays()` runs before
- * a cell reports done), which keeps live charts and progress bars smooth and cheap.
+ * Every call returns a `DisplayHandle` whose methods replace that output. Updates are coalesced before they
+ * leave the kernel: at most one message per display per UPDATE_MS (200 ms, so at most 5 per second per
+ * output, however tight the loop), the latest wins, pending displays go out in the order they were first
+ * updated, and nothing is lost at the end (`flushDisplays()` runs before a cell or widget callback reports
+ * done). The editor applies each update as a whole redraw, so this rate is what keeps it responsive while a
+ * loop trains (test/kernel/display-rate.test.ts counts the messages with a fake clock).
  */
 import type { MimeBundle } from '../protocol';
 import { toBundle } from './format';
 
 export type DisplaySink = (data: MimeBundle, displayId: string, update: boolean) => void;
 
-const UPDATE_MS = 50;
+export const UPDATE_MS = 200;
 let sink: DisplaySink = () => undefined;
 let seq = 0;
 const pending = new Map<string, MimeBundle>();

@@ -8,13 +8,17 @@
  *                 checked against the same bound only for runs of 10 minutes or more: in a short run V8 grows its
  *                 heap before its first full collections (the quick run's RSS climbs and falls back when it ends);
  *   responsive    at 1/4, 1/2 and 3/4 of the run, a cell in a second notebook (own kernel) answers `1 + 1` and a
- *                 UI command round trip (new untitled editor, closed) completes, each within 10 s, while the
- *                 training cell still runs; after training a cell in the soaked notebook answers within 10 s;
+ *                 UI command round trip (new untitled editor, closed) completes, each within RESPONSIVE_MS (20 s;
+ *                 the same probe before training is reported beside it), while the training cell still runs;
+ *                 the editor shows the training cell done within CAUGHT_UP_MS (30 s) of its loop's end (the cell
+ *                 writes a last sample when the loop ends), so it has not fallen behind the display updates;
+ *                 after training a cell in the soaked notebook answers within RESPONSIVE_MS;
  *   saved intact  the notebook saved by the editor is valid nbformat (python3 nbformat.validate), the training
  *                 cell succeeded, and the file stays under 5 MB (the outputs are bounded: chart and bar update in
  *                 place).
  * A fault-suite row with the quick setting (TRAM_SOAK_MINUTES, default 1.5), and `npm run soak -- --minutes M`
- * (runs `npm run faults` on this row alone with TRAM_SOAK_MINUTES=M).
+ * (runs `npm run faults` on this row alone with TRAM_SOAK_MINUTES=M; results in test-results/soak.json; the
+ * `soak` stage of `npm test` runs it for 2 minutes).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -26,6 +30,13 @@ import { outcome, type Check } from './runner';
 import type { Outcome, Row } from './table';
 
 export const QUICK_MINUTES = 1.5;
+/**
+ * Responsiveness bounds. Generous on purpose: they catch an editor that falls behind the kernel (before the
+ * output updates were paced the training cell was shown done minutes after its loop ended, and a second
+ * notebook's cell took 28 s), not a slow machine; the figures themselves are reported on every run.
+ */
+export const RESPONSIVE_MS = 20_000;
+export const CAUGHT_UP_MS = 30_000;
 export const SOAK_FAULT = 'editor soak: TRAM training with a live chart and progress';
 
 export function soakMinutes(): number {
@@ -64,10 +75,11 @@ export function trainingCell(minutes: number, samplesFile: string): string {
     '  step++;',
     '  await new Promise((resolve) => setTimeout(resolve, 0));',
     '}',
+    "soakFs.writeSync(samples, JSON.stringify({ t: Date.now(), step, numTensors: tf.memory().numTensors, end: true }) + \"\\n\");",
     'bar.done();',
     'live.flush();',
     'soakFs.closeSync(samples);',
-    "console.log('soak-done', step);",
+    "console.log('soak-done', step, 'chart-emits', live.emits);",
   ].join('\n');
 }
 
@@ -81,7 +93,11 @@ interface Probe {
 
 interface SoakReport {
   pid: number;
+  baseline: { cellMs: number; uiMs: number; cell: DCell };
   probes: Probe[];
+  trainEndAt: number;
+  /** Output changes of the training cell the editor applied (onDidChangeNotebookDocument). */
+  applied?: { outputChanges: number };
   train: DCell;
   trainMs: number;
   afterMs: number;
@@ -160,9 +176,10 @@ export async function soak(minutes: number): Promise<Outcome> {
     const r = await result<SoakReport>(inst, 'soak', minutes * 60_000 + 300_000);
     await sampler;
     const samples = fs.existsSync(samplesFile)
-      ? fs.readFileSync(samplesFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t: number; step: number; numTensors: number })
+      ? fs.readFileSync(samplesFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t: number; step: number; numTensors: number; end?: boolean })
       : [];
     const steps = Number((/soak-done (\d+)/.exec(r.train.text) ?? [])[1]);
+    const chartEmits = Number((/chart-emits (\d+)/.exec(r.train.text) ?? [])[1]);
     checks.push({
       ok: r.train.success === true && steps > 0,
       text: `${steps} TRAM steps; cell done after ${(r.trainMs / 60_000).toFixed(1)} min (${minutes} min loop)${r.train.success ? '' : `; ✗ cell: ${r.train.text.slice(-200)}`}`,
@@ -177,15 +194,34 @@ export async function soak(minutes: number): Promise<Outcome> {
     const worstCell = Math.max(...r.probes.map((p) => p.cellMs));
     const worstUi = Math.max(...r.probes.map((p) => p.uiMs));
     checks.push({
-      ok: during.length >= 2 && r.probes.every((p) => p.cell.success === true && /\b2\b/.test(p.cell.text) && p.cellMs < 10_000 && p.uiMs < 10_000),
-      text: `${during.length} probes during training: second-notebook cell ≤ ${worstCell} ms, UI command ≤ ${worstUi} ms`,
+      ok: during.length >= 2 && r.probes.every((p) => p.cell.success === true && /\b2\b/.test(p.cell.text) && p.cellMs < RESPONSIVE_MS && p.uiMs < RESPONSIVE_MS),
+      text: `${during.length} probes during training: second-notebook cell ≤ ${worstCell} ms, UI command ≤ ${worstUi} ms (before training ${r.baseline.cellMs} ms and ${r.baseline.uiMs} ms; bound ${RESPONSIVE_MS / 1000} s)`,
     });
-    checks.push({ ok: r.after.success === true && /\b4\b/.test(r.after.text) && r.afterMs < 10_000, text: `cell after training answered in ${r.afterMs} ms` });
+    // The editor keeps up: it shows the cell done soon after the loop ended (the last display updates applied).
+    const lagMs = r.trainEndAt - loopEnd;
+    checks.push({ ok: samples.length > 0 && samples[samples.length - 1].end === true && lagMs < CAUGHT_UP_MS, text: `editor showed the cell done ${(lagMs / 1000).toFixed(1)} s after the loop ended (bound ${CAUGHT_UP_MS / 1000} s)` });
+    checks.push({ ok: r.after.success === true && /\b4\b/.test(r.after.text) && r.afterMs < RESPONSIVE_MS, text: `cell after training answered in ${r.afterMs} ms` });
     const file = path.join(inst.workspace, 'soak.ipynb');
     const bytes = fs.statSync(file).size;
     checks.push({ ok: bytes < 5 * 1024 * 1024, text: `saved file ${(bytes / 1024).toFixed(0)} KB` });
     checks.push(validNbformat(file));
-    details = JSON.stringify({ loopEnd, rss, samples: samples.length, probes: r.probes.map((p) => ({ atMs: p.atMs, cellMs: p.cellMs, uiMs: p.uiMs })) });
+    // Over time, for the results file: RSS (kB) and the cell's own samples (step, numTensors), time in s from the first.
+    const t0 = samples.length ? samples[0].t : rss.length ? rss[0].t : 0;
+    details = JSON.stringify({
+      minutes,
+      steps,
+      trainMs: r.trainMs,
+      afterMs: r.afterMs,
+      savedBytes: bytes,
+      loopEndS: (loopEnd - t0) / 1000,
+      baseline: { cellMs: r.baseline.cellMs, uiMs: r.baseline.uiMs },
+      editorLagMs: lagMs,
+      chartEmits,
+      editorOutputChanges: r.applied?.outputChanges,
+      probes: r.probes.map((p) => ({ atMs: p.atMs, cellMs: p.cellMs, uiMs: p.uiMs, trainingRunning: p.trainingRunning })),
+      rss: rss.map((x) => [Math.round((x.t - t0) / 100) / 10, x.kb]),
+      samples: samples.map((x) => [Math.round((x.t - t0) / 100) / 10, x.step, x.numTensors]),
+    });
   } finally {
     const problems = await stop(inst);
     await sleep(500);
@@ -203,7 +239,7 @@ export function soakRows(): Row[] {
       group: 'host',
       fault: `${SOAK_FAULT} (${minutes} min)`,
       host: 'VS Code (code-server)',
-      expected: 'numTensors constant, kernel RSS back within max(15 %, 40 MB) after the loop (in the loop too for ≥ 10 min), other cells and UI answered < 10 s, saved file valid nbformat < 5 MB',
+      expected: 'numTensors constant, kernel RSS back within max(15 %, 40 MB) after the loop (in the loop too for ≥ 10 min), other cells and UI answered < 20 s, cell shown done < 30 s after its loop, saved file valid nbformat < 5 MB',
       timeoutS: Math.ceil(minutes * 60) + 600,
       run: () => soak(minutes),
     },
@@ -221,7 +257,9 @@ if (require.main === module) {
     process.exit(1);
   }
   const root = path.resolve(__dirname, '..', '..', '..');
-  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'faults.mjs'), '--only', 'editor soak'], {
+  // Its own results file: test-results/faults.json stays the whole suite's table.
+  const json = path.join(root, 'test-results', 'soak.json');
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'faults.mjs'), '--only', 'editor soak', '--json', json], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, TRAM_SOAK_MINUTES: String(minutes) },

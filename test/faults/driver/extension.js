@@ -9,8 +9,9 @@
 //   untrusted  in an untrusted workspace: runs a cell and reports what the notebook shows
 //   debugRestart, debugClose  (test/faults/debugRows.ts) TRAM: Debug Cell paused at a breakpoint, then the kernel
 //              restarted or the notebook closed (after go-<step>-act)
-//   soak       (test/faults/soak.ts) runs the training cell of soak.ipynb for plan.soak.minutes; at 1/4, 1/2, 3/4
-//              of it runs `1 + 1` in side.ipynb (own kernel) and a UI command round trip; then a cell in
+//   soak       (test/faults/soak.ts) runs `1 + 1` in side.ipynb (own kernel) and a UI command round trip once
+//              (the baseline), then the training cell of soak.ipynb for plan.soak.minutes; at 1/4, 1/2, 3/4
+//              of it the same probe again; then a cell in
 //              soak.ipynb; saves soak.ipynb
 'use strict';
 const vscode = require('vscode');
@@ -156,8 +157,23 @@ const steps = {
     const warm = side.cellAt(0);
     start(side, warm);
     await waitFor('the side notebook kernel', () => finished(warm), 180_000);
+    // The same probe once before training: how fast the editor answers on this machine with nothing training.
+    const b0 = Date.now();
+    const base = await run(side, '1 + 1', 60_000);
+    const baseCellMs = Date.now() - b0;
+    const b1 = Date.now();
+    await vscode.commands.executeCommand('workbench.action.files.newUntitledFile');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    const baseline = { cellMs: baseCellMs, uiMs: Date.now() - b1, cell: describeCell(base) };
+    log(`soak baseline: cell ${baseline.cellMs} ms, ui ${baseline.uiMs} ms`);
     const doc = await open(plan, 'soak.ipynb');
     const train = doc.cellAt(0);
+    // Output changes of the training cell as the editor applied them (how many display updates reached it).
+    const applied = { outputChanges: 0 };
+    const watch = vscode.workspace.onDidChangeNotebookDocument((e) => {
+      if (e.notebook !== doc) return;
+      for (const c of e.cellChanges) if (c.cell.index === 0 && c.outputs) applied.outputChanges++;
+    });
     const t0 = Date.now();
     start(doc, train);
     const pid = await waitFor('the training cell to print its pid', () => (/soak-pid (\d+)/.exec(outputText(train)) || [])[1], 180_000);
@@ -177,7 +193,9 @@ const steps = {
       log(`soak probe ${frac}: cell ${cellMs} ms, ui ${uiMs} ms`);
     }
     await waitFor('the training cell', () => finished(train), totalMs + 600_000);
-    const trainMs = Date.now() - t0;
+    const trainEndAt = Date.now(); // the editor shows the cell done: every output update before it was applied
+    watch.dispose();
+    const trainMs = trainEndAt - t0;
     write('soak-trained', { trainMs });
     const t3 = Date.now();
     const after = await run(doc, "console.log('after', process.pid);\n2 + 2", 60_000);
@@ -185,7 +203,7 @@ const steps = {
     await doc.save();
     const t = describeCell(train);
     t.text = t.text.slice(-2000);
-    write('soak', { pid: Number(pid), probes, train: t, trainMs, afterMs, after: describeCell(after) });
+    write('soak', { pid: Number(pid), baseline, probes, train: t, trainMs, trainEndAt, applied, afterMs, after: describeCell(after) });
   },
 
   // Debug Cell paused at a breakpoint, then TRAM: Restart Kernel; then a cell runs in the new kernel.
