@@ -99,5 +99,6 @@ display.markdown(rises
 // %% [markdown]
 // ## What to try next
 // - Use the R3F penalty with λ = 1 or 10 in the cell above.
-// - Try `{name: 'mesa', lambda: 0.1, decay: 0.99}`: an EMA-KL regulariser (MESA-like), λ·KL(p(x; EMA of past
-//   weights) ‖ p(x; θ)) from the first step; unlike Du et al.'s MESA it has no temperature and no delayed start.
+// - Try `{name: 'mesa', lambda: 0.1, decay: 0.99, temperature: 5, start: 20}`: MESA (Du et al. 2022),
+//   λ·τ²·KL(softmax(f(x; EMA of past weights)/τ) ‖ softmax(f(x; θ)/τ)) added from step 20, the EMA kept from step 1;
+//   `temperature: 1, start: 0` is the plain EMA-KL term.

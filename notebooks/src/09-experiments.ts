@@ -35,7 +35,7 @@ display.markdown([
 // ## Accuracy (Table 5 in miniature)
 // Mean ± sd over seeds, in %. Δ is the paired mean difference against Adam on the zero-shot average, with the
 // two-sided paired t-test p-value (same seeds: same batches and noise seeds for every method): Holm-adjusted
-// within the task (10 methods against Adam), raw p beside it; * marks Holm p < 0.05.
+// within the task (12 methods against Adam), raw p beside it; * marks Holm p < 0.05.
 // %%
 const pct = (m: { mean: number; sd: number }) => `${(100 * m.mean).toFixed(1)} ± ${(100 * m.sd).toFixed(1)}`;
 const pval = (p: number) => (Number.isNaN(p) ? '—' : p < 0.001 ? '< 0.001' : p.toFixed(3));
