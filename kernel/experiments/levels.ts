@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunResult } from './protocol';
 import { summarise, MethodSummary, Figure } from './summary';
-import { formatVersus } from './table';
+import { formatVersus, writeBlock } from './table';
 
 type Results = { command: string; seeds: number[]; tasks: { name: string; runs: RunResult[] }[] };
 
@@ -75,18 +75,7 @@ export function main(argv: string[]): number {
     process.stdout.write(md + '\n');
     return 0;
   }
-  const text = fs.readFileSync(target, 'utf8');
-  const begin = '<!-- levels:begin -->';
-  const end = '<!-- levels:end -->';
-  const a = text.indexOf(begin);
-  const b = text.indexOf(end);
-  if (a < 0 || b < a) {
-    process.stderr.write(`${target} has no ${begin} ... ${end} block to replace\n`);
-    return 1;
-  }
-  fs.writeFileSync(target, `${text.slice(0, a + begin.length)}\n${md}\n${text.slice(b)}`);
-  process.stdout.write(`updated the levels block of ${target}\n`);
-  return 0;
+  return writeBlock(target, 'levels', md);
 }
 
 if (require.main === module) process.exit(main(process.argv.slice(2)));

@@ -198,9 +198,17 @@ export function main(argv: string[]): number {
     process.stdout.write(md + '\n');
     return 0;
   }
+  return writeBlock(target, 'results', md);
+}
+
+/**
+ * Replaces the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->` in file `target` with `md`; 1 (and a
+ * message) when the file has no such block.
+ */
+export function writeBlock(target: string, name: string, md: string): number {
   const text = fs.readFileSync(target, 'utf8');
-  const begin = '<!-- results:begin -->';
-  const end = '<!-- results:end -->';
+  const begin = `<!-- ${name}:begin -->`;
+  const end = `<!-- ${name}:end -->`;
   const a = text.indexOf(begin);
   const b = text.indexOf(end);
   if (a < 0 || b < a) {
@@ -208,7 +216,7 @@ export function main(argv: string[]): number {
     return 1;
   }
   fs.writeFileSync(target, `${text.slice(0, a + begin.length)}\n${md}\n${text.slice(b)}`);
-  process.stdout.write(`updated the results block of ${target}\n`);
+  process.stdout.write(`updated the ${name} block of ${target}\n`);
   return 0;
 }
 
