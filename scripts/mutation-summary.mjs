@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// `node scripts/mutation-summary.mjs [report.json]`: the per-file table and the list of surviving / uncovered
-// mutants of a Stryker report (default reports/mutation/stryker-incremental.json, the committed incremental file),
-// as Markdown for docs/testing.md. score = killed (incl. timeouts) / (killed + survived + no coverage);
+// `node scripts/mutation-summary.mjs [report.json …]`: the per-file table and the list of surviving / uncovered
+// mutants of Stryker reports (default reports/mutation/stryker-incremental.json, the committed incremental file;
+// several reports are read as one, a later one's files replacing an earlier one's), as Markdown for docs/testing.md. score = killed (incl. timeouts) / (killed + survived + no coverage);
 // score of covered leaves the no-coverage mutants out. Ignored and compile-error mutants are not counted.
 import fs from 'node:fs';
 
-const file = process.argv[2] ?? 'reports/mutation/stryker-incremental.json';
-const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+const paths = process.argv.length > 2 ? process.argv.slice(2) : ['reports/mutation/stryker-incremental.json'];
+const report = { files: {} };
+for (const p of paths) Object.assign(report.files, JSON.parse(fs.readFileSync(p, 'utf8')).files);
 const pct = (a, b) => (b ? ((100 * a) / b).toFixed(2) + ' %' : '–');
 const rows = [];
 const open = [];
