@@ -177,7 +177,30 @@ test('bad ranges, direction pairs and interpolation ends are refused naming the 
   assert.throws(() => lossSurface([v], loss, { directions: [good, bad] }), range(/^lossSurface: directions\[1\]\[0\] has shape \[3\]/));
   assert.throws(() => lossInterpolation([v], loss, undefined as never), range(/^lossInterpolation: opts\.from \(the start point θ_a, one tensor per variable\) is required$/));
   assert.throws(() => lossInterpolation([v], loss, { from: good, to: bad }), range(/^lossInterpolation: to\[0\] has shape \[3\] but variables\[0\] has shape \[2,2\]/));
+  assert.throws(() => lossInterpolation([v], loss, { from: bad }), range(/^lossInterpolation: from\[0\] has shape \[3\] but variables\[0\] has shape \[2,2\]/));
+  // every grid size is an integer >= 2
+  assert.throws(() => lossSurface([v], loss, { xPoints: 1 }), range(/^lossSurface: xPoints must be an integer >= 2 \(got 1\)$/));
+  assert.throws(() => lossSurface([v], loss, { xPoints: 2.5 }), range(/^lossSurface: xPoints must be an integer >= 2 \(got 2\.5\)$/));
+  assert.throws(() => lossSurface([v], loss, { yPoints: 1 }), range(/^lossSurface: yPoints must be an integer >= 2 \(got 1\)$/));
+  assert.throws(() => lossSurface([v], loss, { yPoints: 2.5 }), range(/^lossSurface: yPoints must be an integer >= 2 \(got 2\.5\)$/));
+  assert.throws(() => lossInterpolation([v], loss, { from: good, points: 1 }), range(/^lossInterpolation: points must be an integer >= 2 \(got 1\)$/));
+  assert.throws(() => lossInterpolation([v], loss, { from: good, points: 2.5 }), range(/^lossInterpolation: points must be an integer >= 2 \(got 2\.5\)$/));
   tf.dispose([...good, ...bad]);
   assert.equal(tf.memory().numTensors, n0);
   v.dispose();
+});
+
+test("lossSurface's default directions are the filter-normalised directions of seed and seed + 1, with the caller's direction options", () => {
+  const w = tf.variable(tf.tensor2d([[0.4, -0.7, 0.3], [1.1, 0.2, -0.5]]));
+  const c = tf.variable(tf.tensor1d([-0.5, 0.9, 0.1]));
+  const vars = [w, c];
+  // a loss that is not symmetric in the direction, so that another direction gives other values
+  const loss = () => tf.tidy(() => tf.add(tf.sum(tf.mul(w, tf.tensor2d([[1, 2, 3], [4, 5, 6]]))), tf.sum(tf.square(c))) as tf.Scalar);
+  const opts = { seed: 3, filterAxis: 'first' as const, oneD: 'copy' as const };
+  const given: [tf.Tensor[], tf.Tensor[]] = [filterNormalizedDirection(vars, opts), filterNormalizedDirection(vars, { ...opts, seed: 4 })];
+  const grid = { xPoints: 3, yPoints: 3 };
+  const want = lossSurface(vars, loss, { ...grid, directions: given });
+  const got = checked(vars, 'lossSurface default', () => lossSurface(vars, loss, { ...grid, ...opts }));
+  got.losses.forEach((row, i) => row.forEach((x, j) => assertClose(x, want.losses[i][j], 1e-6, `(${i}, ${j})`, 1e-7)));
+  tf.dispose([...given[0], ...given[1], ...vars]);
 });
