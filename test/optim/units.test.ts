@@ -73,6 +73,7 @@ test('the report gives ‖h‖ of the descent gradient: SAM on ½ Σ aᵢwᵢ²,
   const g = w0.map((v, i) => a[i] * v);
   const gn = Math.hypot(...g);
   const h = w0.map((v, i) => a[i] * (v + (rho * g[i]) / gn));
+  assert.equal(r.step, 1);
   assert.ok(Math.abs(r.gradNorm - gn) < 1e-5, `‖g‖ = ${r.gradNorm}, want ${gn}`);
   assert.ok(Math.abs(r.descentGradNorm - Math.hypot(...h)) < 1e-5, `‖h‖ = ${r.descentGradNorm}, want ${Math.hypot(...h)}`);
   opt.dispose();
