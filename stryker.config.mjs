@@ -18,9 +18,10 @@ export default {
   buildCommand: 'npx tsc -p .',
   coverageAnalysis: 'perTest',
   mutate: ['kernel/optim/**/*.ts', 'kernel/analysis/**/*.ts', 'kernel/runtime/**/*.ts'],
-  ignorePatterns: ['out', 'dist', '.cache', 'test-results', 'bench/results', 'docs', '*.vsix'],
+  ignorePatterns: ['out', 'dist', '.cache', 'test-results', 'reports', 'bench/results', 'docs', '*.vsix'],
   incremental: true,
-  incrementalFile: 'test-results/mutation/stryker-incremental.json',
+  // Committed: it holds every finished mutant's result, so a rerun of one file keeps the others' results.
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
   concurrency: 1,
   timeoutMS: 60000,
   disableTypeChecks: '{kernel,test,bench,extension,scripts}/**/*.ts',

@@ -2,7 +2,7 @@
 // `npm run mutate [-- --mutate kernel/optim/divergences.ts …]`: StrykerJS mutation testing (stryker.config.mjs)
 // at low priority (nice -n 15). Mutants are made in the TypeScript of kernel/optim, kernel/analysis and
 // kernel/runtime; the sandbox is built once with tsc, then each mutant runs only the compiled test files that
-// executed it (tap runner, per-file coverage). Incremental: test-results/mutation/stryker-incremental.json keeps
+// executed it (tap runner, per-file coverage). Incremental: reports/mutation/stryker-incremental.json (committed) keeps
 // earlier results, so a rerun tests only changed code. Not part of `npm test`; scores go in docs/testing.md.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

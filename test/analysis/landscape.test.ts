@@ -129,3 +129,78 @@ test('landscape functions reject bad grids and mismatched directions', () => {
   assert.throws(() => filterNormalizedDirection([v], { filterAxis: 'middle' as never }), /filterAxis must be 'last' or 'first'/);
   tf.dispose([v, ...bad]);
 });
+
+test('grid defaults: 21 points on [-1, 1] (line, both surface axes) and on [0, 1] (interpolation); the last point is the range end exactly', () => {
+  const v = tf.variable(tf.tensor2d([[0.3, -0.2], [0.1, 0.5]]));
+  const loss = () => tf.sum(tf.square(v)) as tf.Scalar;
+  // Hand grid: start + step·i, step = (end − start)/20.
+  const hand = (a: number, b: number) => Array.from({ length: 21 }, (_, i) => a + ((b - a) / 20) * i);
+  const near = (got: number[], want: number[], what: string) => {
+    assert.equal(got.length, want.length, `${what}: ${got.length} points`);
+    got.forEach((x, i) => assert.ok(Math.abs(x - want[i]) < 1e-12, `${what}[${i}] = ${x}, want ${want[i]}`));
+  };
+  const line = checked([v], 'lossLine defaults', () => lossLine([v], loss));
+  near(line.alphas, hand(-1, 1), 'line alphas');
+  assert.equal(line.losses.length, 21);
+  const surf = checked([v], 'lossSurface defaults', () => lossSurface([v], loss));
+  near(surf.xs, hand(-1, 1), 'surface xs');
+  near(surf.ys, hand(-1, 1), 'surface ys');
+  assert.equal(surf.losses.length, 21);
+  assert.ok(surf.losses.every((row) => row.length === 21));
+  const from = [tf.zeros([2, 2])];
+  const interp = checked([v], 'lossInterpolation defaults', () => lossInterpolation([v], loss, { from }));
+  near(interp.alphas, hand(0, 1), 'interpolation alphas');
+  // −0.1 + 3·(0.2 − (−0.1))/3 is 0.20000000000000004 in float64: the last point must be the end itself.
+  const ends = lossLine([v], loss, { range: [-0.1, 0.2], points: 4 });
+  assert.equal(ends.alphas[0], -0.1);
+  assert.equal(ends.alphas[3], 0.2);
+  const surfEnds = lossSurface([v], loss, { xRange: [-0.1, 0.2], yRange: [-0.1, 0.2], xPoints: 4, yPoints: 4 });
+  assert.equal(surfEnds.xs[3], 0.2);
+  assert.equal(surfEnds.ys[3], 0.2);
+  tf.dispose([v, ...from]);
+});
+
+test('bad ranges, direction pairs and interpolation ends are refused naming the field', () => {
+  const v = tf.variable(tf.ones([2, 2]));
+  const loss = () => tf.sum(tf.square(v)) as tf.Scalar;
+  const n0 = tf.memory().numTensors;
+  const range = (re: RegExp) => (e: unknown) => e instanceof Error && re.test(e.message);
+  assert.throws(() => lossLine([v], loss, { range: [0, 1, 2] as never }), range(/^lossLine: range must be \[start, end\] with finite start < end \(got \[0,1,2\]\)$/));
+  assert.throws(() => lossLine([v], loss, { range: [0, Infinity] }), range(/^lossLine: range must be .* \(got \[0,null\]\)$/));
+  assert.throws(() => lossLine([v], loss, { range: 'ab' as never }), range(/^lossLine: range must be .* \(got "ab"\)$/));
+  assert.throws(() => lossSurface([v], loss, { xRange: [1, 1] }), range(/^lossSurface: xRange must be/));
+  assert.throws(() => lossSurface([v], loss, { yRange: [2, 1] }), range(/^lossSurface: yRange must be/));
+  const good = [tf.zeros([2, 2])];
+  const bad = [tf.zeros([3])];
+  assert.throws(() => lossInterpolation([v], loss, { from: good, range: [1, 0] }), range(/^lossInterpolation: range must be/));
+  assert.throws(() => lossSurface([v], loss, { directions: [good] as never }), range(/^lossSurface: directions must be a pair \[δ, η\] of tensor arrays$/));
+  assert.throws(() => lossSurface([v], loss, { directions: [good, bad] }), range(/^lossSurface: directions\[1\]\[0\] has shape \[3\]/));
+  assert.throws(() => lossInterpolation([v], loss, undefined as never), range(/^lossInterpolation: opts\.from \(the start point θ_a, one tensor per variable\) is required$/));
+  assert.throws(() => lossInterpolation([v], loss, { from: good, to: bad }), range(/^lossInterpolation: to\[0\] has shape \[3\] but variables\[0\] has shape \[2,2\]/));
+  assert.throws(() => lossInterpolation([v], loss, { from: bad }), range(/^lossInterpolation: from\[0\] has shape \[3\] but variables\[0\] has shape \[2,2\]/));
+  // every grid size is an integer >= 2
+  assert.throws(() => lossSurface([v], loss, { xPoints: 1 }), range(/^lossSurface: xPoints must be an integer >= 2 \(got 1\)$/));
+  assert.throws(() => lossSurface([v], loss, { xPoints: 2.5 }), range(/^lossSurface: xPoints must be an integer >= 2 \(got 2\.5\)$/));
+  assert.throws(() => lossSurface([v], loss, { yPoints: 1 }), range(/^lossSurface: yPoints must be an integer >= 2 \(got 1\)$/));
+  assert.throws(() => lossSurface([v], loss, { yPoints: 2.5 }), range(/^lossSurface: yPoints must be an integer >= 2 \(got 2\.5\)$/));
+  assert.throws(() => lossInterpolation([v], loss, { from: good, points: 1 }), range(/^lossInterpolation: points must be an integer >= 2 \(got 1\)$/));
+  assert.throws(() => lossInterpolation([v], loss, { from: good, points: 2.5 }), range(/^lossInterpolation: points must be an integer >= 2 \(got 2\.5\)$/));
+  tf.dispose([...good, ...bad]);
+  assert.equal(tf.memory().numTensors, n0);
+  v.dispose();
+});
+
+test("lossSurface's default directions are the filter-normalised directions of seed and seed + 1, with the caller's direction options", () => {
+  const w = tf.variable(tf.tensor2d([[0.4, -0.7, 0.3], [1.1, 0.2, -0.5]]));
+  const c = tf.variable(tf.tensor1d([-0.5, 0.9, 0.1]));
+  const vars = [w, c];
+  // a loss that is not symmetric in the direction, so that another direction gives other values
+  const loss = () => tf.tidy(() => tf.add(tf.sum(tf.mul(w, tf.tensor2d([[1, 2, 3], [4, 5, 6]]))), tf.sum(tf.square(c))) as tf.Scalar);
+  const opts = { seed: 3, filterAxis: 'first' as const, oneD: 'copy' as const };
+  const given: [tf.Tensor[], tf.Tensor[]] = [filterNormalizedDirection(vars, opts), filterNormalizedDirection(vars, { ...opts, seed: 4 })];
+  const grid = { xPoints: 3, yPoints: 3 };
+  const want = lossSurface(vars, loss, { ...grid, directions: given });
+  const got = checked(vars, 'lossSurface default', () => lossSurface(vars, loss, { ...grid, ...opts }));
+  got.losses.forEach((row, i) => row.forEach((x, j) => assertClose(x, want.losses[i][j], 1e-6, `(${i}, ${j})`, 1e-7)));
+  tf.dispose([...given[0], ...given[1], ...vars]);
+});

@@ -34,5 +34,8 @@ test('logits of different shapes or ranks, and a mask of the wrong shape, are re
     assert.throws(() => klDivergence(tf.zeros([3]), tf.zeros([3])), isConfig(/same shape/));
     assert.throws(() => klDivergence(a, a, 'forward', 'batchmean', tf.ones([3])), isConfig(/mask has shape \[3\] but must be \[2\]/));
     assert.throws(() => divergence({ kind: 'l2' }, a, a, tf.ones([2, 1])), isConfig(/mask has shape \[2,1\] but must be \[2\]/));
+    // A mask of lower rank whose shape is a prefix of [B, T] (here [B]) is refused too, not broadcast.
+    const s = tf.zeros([2, 3, 4]);
+    assert.throws(() => klDivergence(s, s, 'forward', 'batchmean', tf.ones([2])), isConfig(/mask has shape \[2\] but must be \[2,3\]/));
   });
 });
