@@ -175,6 +175,13 @@ export async function soak(minutes: number): Promise<Outcome> {
     })();
     const r = await result<SoakReport>(inst, 'soak', minutes * 60_000 + 300_000);
     await sampler;
+    // The driver reports as soon as the cell after training answered, which can be within a second of the loop's
+    // end, before the sampler's next tick: take the after-loop RSS samples now (the kernel stays up until closed).
+    for (let i = 0; i < 3 && alive(started.pid); i++) {
+      await sleep(1500);
+      const kb = rssKb(started.pid);
+      if (kb) rss.push({ t: Date.now(), kb });
+    }
     const samples = fs.existsSync(samplesFile)
       ? fs.readFileSync(samplesFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t: number; step: number; numTensors: number; end?: boolean })
       : [];
