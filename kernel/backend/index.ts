@@ -4,5 +4,5 @@ export type { BackendPreference, BackendReport, BackendAttempt, InitBackendOptio
 export { CANDIDATES } from './candidates';
 export type { BackendChoice, Candidate } from './candidates';
 export { setFastMatMulGradient, isFastMatMulGradientOn } from './fast-matmul';
-export { registerWasmTrainingKernels, addedWasmTrainingKernels, replacedWasmKernels, WASM_TRAINING_KERNELS, WASM_FIXED_KERNELS } from './kernels';
+export { registerNoopKernels, restoreNoopKernels, noopKernels, NOOP_KERNELS, registerWasmTrainingKernels, addedWasmTrainingKernels, replacedWasmKernels, WASM_TRAINING_KERNELS, WASM_FIXED_KERNELS } from './kernels';
 export { einsumTensors } from './kernels/einsum';

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { attemptCpu, attemptNative, attemptWasm, CANDIDATES, type AttemptResult, type BackendChoice, type Candidate } from './candidates';
 import { setFastMatMulGradient } from './fast-matmul';
-import { registerWasmTrainingKernels } from './kernels';
+import { registerNoopKernels, registerWasmTrainingKernels } from './kernels';
 import { ourTfjsCore, resolutionBases } from './resolve';
 
 export type BackendPreference = 'auto' | BackendChoice;
@@ -126,6 +126,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
 
     const fastMatMul = setFastMatMulGradient(c.choice === 'wasm' && opts.fastMatMul !== false);
     const addedKernels = c.choice === 'wasm' ? registerWasmTrainingKernels() : [];
+    registerNoopKernels(tf.getBackend());
     const notUsed = tried.filter((t) => !t.ok).map((t) => `${t.package}: ${t.reason}`);
     const forced = source === 'default' ? '' : ` Requested '${prefer}' by ${source === 'option' ? 'option' : 'TRAM_BACKEND'}.`;
     const detail = describe(c, a, fastMatMul) + forced + (notUsed.length ? ` Not used: ${notUsed.join('; ')}.` : '');

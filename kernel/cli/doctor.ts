@@ -8,7 +8,7 @@
  * bad usage.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BackendUnavailableError, initBackend, parsePreference, replacedWasmKernels, type BackendAttempt, type BackendPreference, type BackendReport } from '../backend';
+import { BackendUnavailableError, initBackend, noopKernels, parsePreference, replacedWasmKernels, type BackendAttempt, type BackendPreference, type BackendReport } from '../backend';
 import { measureFastMatMul, type SpeedResult } from '../backend/speed';
 
 const USAGE = 'usage: tram doctor [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--search-path DIR]... [--json] [--speed]';
@@ -120,6 +120,8 @@ export async function run(args: string[]): Promise<number> {
     const fixed = replacedWasmKernels();
     if (fixed.length) lines.push(`kernels     replaced on wasm (wrong in tfjs-backend-wasm 4.22): ${fixed.join(', ')}`);
   }
+  const noops = report ? noopKernels(report.name) : [];
+  if (noops.length) lines.push(`kernels     ${noops.join(', ')} answered by sharing data where they are no-ops (same dtype/shape)`);
   lines.push(wasm ? `wasm        SIMD ${yesNo(wasm.simd)}, threads ${yesNo(wasm.threads)}` : 'wasm        package not loadable');
   if (a.speed) {
     if (!speed) lines.push(`speed       skipped: the fast matMul kernels apply to wasm only (backend is ${report?.name ?? 'none'})`);

@@ -12,6 +12,8 @@ import { einsumWasm } from './einsum';
 import { unsortedSegmentSumWasm } from './unsorted-segment-sum';
 import { conv3dBackpropInputWasm, maxPoolGradWasm } from './wasm-fixes';
 
+export { registerNoopKernels, restoreNoopKernels, noopKernels, NOOP_KERNELS } from './noops';
+
 const WASM = 'wasm';
 
 /** The kernels this module provides for wasm, by kernel name. */
