@@ -156,6 +156,8 @@ async function main(): Promise<number> {
       }
       await compareMatMul(r.pytorch, b, defaultBatch.mlp, 784, 256,
         { warmup: 20, rounds: opts.quick ? 3 : 7, stepsPerRound: 50 }, threads);
+      // A [1,1]·[1,1] product is all dispatch: what one eager op costs beside the arithmetic.
+      await compareMatMul(r.pytorch, b, 1, 1, 1, { warmup: 200, rounds: opts.quick ? 3 : 7, stepsPerRound: 500 }, threads);
     }
     if (order.includes('tensorflow') && !opts.quick && cores > 1) nativeOneThread(r.pytorch, models, log);
     if (order.includes('cpu')) notes.push('PyTorch is compared on the wasm and native backends (the goals name them), not on the pure-JS cpu fallback.');

@@ -4,7 +4,8 @@ import type { Results } from './results';
 import { editorTable } from './editor';
 
 const f = (x: number | undefined, d = 2) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
-const ms = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const ms = (x: number | undefined) =>
+  x === undefined || !Number.isFinite(x) ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 0.1 ? x.toFixed(2) : x.toPrecision(2);
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${(100 * x).toFixed(1)} %`);
 
 function table(head: string[], rows: string[][]): string[] {
@@ -112,7 +113,8 @@ export function toMarkdown(r: Results): string {
         p.rows.map((x) => [x.backend, String(x.threads ?? 1), x.clock ?? '', x.model, String(x.batch), x.method, ms(x.oursMs), ms(x.torchMs), f(x.ratio)])));
       out.push('');
       if (p.matMul?.length) {
-        out.push('One matrix product alone (the MLP\'s first layer), ours vs `torch.mm`, interleaved:', '');
+        out.push('One matrix product alone, ours vs `torch.mm`, interleaved: the MLP\'s first layer, and [1,1]·[1,1], which is',
+          'all dispatch (what one eager op costs beside its arithmetic):', '');
         out.push(...table(['backend', 'threads', 'clock', 'product', 'ours ms', 'torch.mm ms', 'ours / PyTorch'],
           p.matMul.map((x) => [x.backend, String(x.threads ?? 1), x.clock ?? '', x.shape, ms(x.oursMs), ms(x.torchMs), f(x.ratio)])));
         out.push('');

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       quick ? { warmup: 3, rounds: 3, stepsPerRound: 2 } : { warmup: 5, rounds: 5, stepsPerRound: 2 }, log, 1, 'cpu');
   }
   await compareMatMul(out, 'tensorflow', defaultBatch.mlp, 784, 256, { warmup: 20, rounds: quick ? 3 : 7, stepsPerRound: 50 }, 1, 'cpu');
+  await compareMatMul(out, 'tensorflow', 1, 1, 1, { warmup: 200, rounds: quick ? 3 : 7, stepsPerRound: 500 }, 1, 'cpu');
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
