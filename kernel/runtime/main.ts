@@ -4,6 +4,7 @@
  * cwd is the notebook's folder. Reads HostMessage objects, answers with KernelMessage objects.
  */
 import type { HostMessage, KernelMessage } from '../protocol';
+import { DRAIN_MS } from './debug';
 import { KernelRuntime } from './runtime';
 import { watchParent } from './watchdog';
 
@@ -57,7 +58,10 @@ export async function startIpcKernel(args: string[]): Promise<void> {
               const { url, port } = rt.debugger.start(m.sourceDir ?? '');
               send({ type: 'debugReply', request: m.request, url, port });
             } else {
-              await rt.debugger.stop();
+              if (await rt.debugger.stop()) {
+                // Closing under a live connection is what crashed Node (debug.ts); say so where the kernel logs.
+                process.stderr.write(`tram kernel: a debugger was still connected ${DRAIN_MS / 1000} s after debug stop; the inspector was closed anyway\n`);
+              }
               send({ type: 'debugReply', request: m.request });
             }
           } catch (e) {
