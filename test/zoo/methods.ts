@@ -25,6 +25,8 @@ export const METHODS: ZooMethod[] = [
   { label: 'R3F', method: { name: 'r3f', lambda: 0.1, noise }, base: adam },
   { label: 'TRPO', method: { name: 'trpo', lambda: 0.1 }, base: adam },
   { label: 'MESA', method: { name: 'mesa', lambda: 0.1, decay: 0.9 }, base: adam },
+  // τ and the start step other than the defaults: the term switches on mid-run (step 2 of the zoo's steps).
+  { label: 'MESA τ 2 from step 2', method: { name: 'mesa', lambda: 0.1, decay: 0.9, temperature: 2, start: 2 }, base: adam },
   { label: 'TRAM-x', method: { name: 'tram', target: 'x', noise }, base: adam },
   { label: 'TRAM-θ0', method: { name: 'tram', target: 'theta0' }, base: adam },
   { label: 'TRAM-θt−1', method: { name: 'tram', target: 'theta-prev' }, base: adam },
