@@ -11,7 +11,13 @@ const tests = process.env.TRAM_MUTATE_TESTS
       'out/test/analysis/*.test.js',
     ];
 
+// `node scripts/mutation-sample.mjs run` names its sample here: the 'sample' ignorer then keeps only sampled mutants.
+const sampled = process.env.TRAM_MUTATION_SAMPLE
+  ? { plugins: ['@stryker-mutator/*', './scripts/mutation-sample-ignorer.mjs'], ignorers: ['sample'] }
+  : {};
+
 export default {
+  ...sampled,
   packageManager: 'npm',
   testRunner: 'tap',
   tap: { testFiles: tests, nodeArgs: ['--test-reporter=tap'] },
