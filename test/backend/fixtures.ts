@@ -95,3 +95,13 @@ for (const k of core.getKernelsForBackend('cpu')) core.registerKernel({ ...k, ba
 core.registerBackend('tensorflow', () => new MathBackendCPU(), 3);
 `;
 }
+
+/** Whether a package resolves from this project (e.g. the optional native backend, built by scripts/setup-native.sh). */
+export function installed(name: string): boolean {
+  try {
+    require.resolve(`${name}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -9,6 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../../kernel/backend';
+import { installed } from './fixtures';
 
 const node = `Node ${process.versions.node} (ABI ${process.versions.modules})`;
 
@@ -43,15 +44,6 @@ test(`zeromq sends and receives a multipart message on ${node}`, async () => {
     pull.close();
   }
 });
-
-function installed(name: string): boolean {
-  try {
-    require.resolve(`${name}/package.json`);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 for (const pkg of ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) {
   const present = installed(pkg);

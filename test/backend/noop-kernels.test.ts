@@ -7,17 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend, noopKernels, registerNoopKernels, restoreNoopKernels } from '../../kernel/backend';
+import { installed } from './fixtures';
 
 type Tf = typeof import('@tensorflow/tfjs');
-
-function installed(name: string): boolean {
-  try {
-    require.resolve(`${name}/package.json`);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const buffers = (tf: Tf) => (tf.memory() as unknown as { numDataBuffers: number }).numDataBuffers;
 
