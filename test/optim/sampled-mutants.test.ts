@@ -15,6 +15,7 @@ import {
   FlatAdam,
   FlatMomentum,
   fromConfig,
+  fromFunction,
   fromLayersModel,
   identityPreconditioner,
   isModelAdapter,
@@ -86,6 +87,19 @@ describe('#19 sampled mutants (optim)', () => {
     mask.dispose();
     disposeBatch(b);
     model.dispose();
+  });
+
+  it('batch.ts: a mask of lower rank than y is refused (mask [1] for y [1, 3] would turn the masked mean into a sum)', () => {
+    const w = tf.variable(tf.zeros([4]));
+    const model = fromFunction([w], () => tf.add(tf.zeros([1, 3, 4]), w));
+    const b = { x: tf.zeros([1, 2]), y: tf.zeros([1, 3], 'int32'), mask: tf.ones([1]) };
+    const opt = createOptimizer({ name: 'sam', rho: 0.05 }, tf.train.sgd(0.1));
+    assert.throws(() => opt.step(model, b), isConfig(/^batch mask has shape \[1\] but must match y's \[1,3\]$/));
+    // With the mask of y's shape the loss is the mean over the 3 positions: uniform logits over 4 classes give log 4.
+    const full = { ...b, mask: tf.ones([1, 3]) };
+    assert.ok(Math.abs((opt.step(model, full).loss as number) - Math.log(4)) < 1e-6);
+    opt.dispose();
+    tf.dispose([w, b.x, b.y, b.mask, full.mask]);
   });
 
   it('optimizer.ts: each micro-batch is checked: mismatched x and y in the second one name the problem', () => {
