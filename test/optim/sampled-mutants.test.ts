@@ -4,6 +4,8 @@
  * error messages name the problem and the fix, leaks are counted with tf.memory().numTensors, numeric results are
  * recomputed from the initial weights (BatchNorm's moving mean, a Dense layer's output, the momentum update), and
  * noise kinds are told apart by their support and variance (U(−σ, σ): |z| ≤ σ, var σ²/3; N(0, σ²): var σ²).
+ * Not tested, equivalent: flat.ts:35 `typeof v !== 'number'` → false, since Number.isFinite(v) is false for every
+ * non-number (it does not coerce), so the next disjunct refuses the same inputs with the same message.
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
