@@ -110,7 +110,10 @@ function powerIteration(
       const norm = scalarValue(() => globalNorm(hv));
       if (!Number.isFinite(mu) || !Number.isFinite(norm)) {
         tf.dispose(hv);
-        throw new InputError(`${FN}: the Hessian-vector product is not finite at iteration ${k + 1}: the loss or its gradient is NaN/Infinity near θ (try a smaller h)`);
+        const why = Number.isFinite(mu) && norm === Infinity
+          ? `its norm overflows float32 (vᵀHv = ${mu}): the curvature is too large for float32; scale the loss down`
+          : 'the loss or its gradient is NaN/Infinity near θ (try a smaller h)';
+        throw new InputError(`${FN}: the Hessian-vector product is not finite at iteration ${k + 1}: ${why}`);
       }
       const lambda = mu + shift;
       history.push(lambda);

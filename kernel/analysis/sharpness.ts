@@ -134,7 +134,7 @@ export function epsilonSharpness<B>(
       }
       if (!Number.isFinite(value)) {
         tf.dispose(g!);
-        seen(value, k + 1);
+        seen(value, k); // the loss of y_k, which ascent step k reached
       }
       if (!batches) seen(value, k);
       const next = tf.tidy(() =>

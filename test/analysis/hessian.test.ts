@@ -119,6 +119,6 @@ test('bad options get errors naming the problem', () => {
   assert.throws(() => topHessianEigenvalue([v], loss, { h: 0 }), /topHessianEigenvalue: h must be a number > 0 \(got 0\): the finite-difference step must be positive/);
   assert.throws(() => topHessianEigenvalue([v], loss, { iterations: 0 }), /iterations must be an integer >= 1 \(got 0\)/);
   assert.throws(() => topHessianEigenvalue([v], loss, { which: 'smallest' as never }), /which must be 'magnitude' or 'largest' \(got smallest\)/);
-  assert.throws(() => topHessianEigenvalue([v], () => tf.div(tf.sum(v), 0) as tf.Scalar), /not finite at iteration 1/);
+  assert.throws(() => topHessianEigenvalue([v], () => tf.div(tf.sum(v), 0) as tf.Scalar), /not finite at iteration 1: the loss or its gradient is NaN\/Infinity near θ \(try a smaller h\)/);
   v.dispose();
 });
