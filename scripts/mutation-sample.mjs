@@ -8,8 +8,8 @@
 //       replacement (seeded), writes the sample (default reports/mutation/sample.json)
 //   node scripts/mutation-sample.mjs run [--sample F] [-- stryker options]
 //       runs Stryker on exactly those mutants: one `--mutate` range per sampled mutant, and the ignorer in
-//       scripts/mutation-sample-ignorer.mjs for what the ranges would drag in; results go to their own incremental
-//       file (reports/mutation/sample-incremental.json), so a rerun only runs what changed
+//       scripts/mutation-sample-ignorer.mjs for what the ranges would drag in; results go to the sample's own
+//       incremental file (F with -incremental before .json), so a rerun only runs what changed
 //   node scripts/mutation-sample.mjs score [--sample F]
 //       per area: the measured files' exact counts, the sample's counts, and the area's score estimated as
 //       (killed in measured files + unmeasured mutants · p̂) / all mutants, with p̂'s 95 % Wilson interval carried
@@ -21,7 +21,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MEASURED = ['reports/mutation/stryker-incremental.json', 'reports/mutation/optim-confirm.json', 'reports/mutation/analysis-incremental.json'];
-const SAMPLE_RESULTS = 'reports/mutation/sample-incremental.json';
+/** Each sample's results go to their own incremental file beside it: sample.json → sample-incremental.json. */
+const resultsOf = (sampleFile) => sampleFile.replace(/\.json$/, '') + '-incremental.json';
 const AREAS = ['optim', 'analysis', 'runtime'];
 const usage = 'usage: node scripts/mutation-sample.mjs plan --areas optim,analysis --n 60 [--seed S] [--out F] | run [--sample F] [-- stryker options] | score [--sample F]';
 
@@ -143,7 +144,7 @@ function run(args) {
     `${m.file}:${m.location.start.line + 1}:${m.location.start.column}-${m.location.end.line + 1}:${m.location.end.column}`))];
   const stryker = path.join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
   const r = spawnSync('nice', ['-n', '15', process.execPath, stryker, 'run', 'stryker.config.mjs',
-    '--mutate', ranges.join(','), '--incrementalFile', SAMPLE_RESULTS, ...extra],
+    '--mutate', ranges.join(','), '--incrementalFile', resultsOf(file), ...extra],
   { cwd: root, stdio: 'inherit', env: { ...process.env, TRAM_MUTATION_SAMPLE: path.resolve(root, file) } });
   process.exit(r.status ?? 1);
 }
@@ -160,12 +161,12 @@ function wilson(k, n, z = 1.96) {
 
 function score(args) {
   const { file, doc } = readSample(args);
-  const results = measuredStatuses([SAMPLE_RESULTS]);
+  const results = measuredStatuses([resultsOf(file)]);
   const measured = measuredStatuses(MEASURED);
   const pct = (x) => `${(100 * x).toFixed(1)} %`;
   const counted = (s) => !['Ignored', 'CompileError', 'RuntimeError'].includes(s);
   const killed = (s) => s === 'Killed' || s === 'Timeout';
-  console.log(`Sample ${file} (seed ${doc.seed}, drawn ${doc.created.slice(0, 10)}); results ${SAMPLE_RESULTS}.\n`);
+  console.log(`Sample ${file} (seed ${doc.seed}, drawn ${doc.created.slice(0, 10)}); results ${resultsOf(file)}.\n`);
   console.log('| area | mutants | measured files: killed / mutants | unmeasured | sample: killed / run (survived, no coverage, not run) | p̂ (95 % Wilson) | area score, estimated (95 %) |');
   console.log('|---|---|---|---|---|---|---|');
   const open = [];
