@@ -110,7 +110,8 @@ function powerIteration(
       const norm = scalarValue(() => globalNorm(hv));
       if (!Number.isFinite(mu) || !Number.isFinite(norm)) {
         tf.dispose(hv);
-        const why = Number.isFinite(mu) && norm === Infinity
+        // A finite vᵀHv means every entry of Hv is finite, so it is ‖Hv‖² that overflowed.
+        const why = Number.isFinite(mu)
           ? `its norm overflows float32 (vᵀHv = ${mu}): the curvature is too large for float32; scale the loss down`
           : 'the loss or its gradient is NaN/Infinity near θ (try a smaller h)';
         throw new InputError(`${FN}: the Hessian-vector product is not finite at iteration ${k + 1}: ${why}`);
