@@ -4,6 +4,11 @@
  * problem and the fix, leaks are counted with tf.memory().numTensors, refused/accepted inputs follow the documented
  * rules (finite numbers, integer steps, step boundaries >= 0), and the documented "a missing mask counts as all ones"
  * is checked against an explicit all-ones mask.
+ * Not tested, equivalent: schedule.ts:37 `i > 0` → true, since at i = 0 the comparison is x <= b[-1] = undefined,
+ * false for every number x; targets.ts:102 `bound !== model` → true, since that line is only reached with bound
+ * neither model (returned above) nor null (returned above), so the condition is already true whenever weights is set.
+ * Not killed: noise.ts:29 `+ 1` → `- 1` only changes which seeded stream a (seed, step, split) draws; determinism
+ * and distinctness, the documented contract, hold for both, and pinning the stream would restate the formula.
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
