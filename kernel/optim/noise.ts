@@ -25,8 +25,10 @@ export function normalizeNoise(c: Partial<NoiseConfig> | undefined, fallbackSigm
 }
 
 function drawSeed(seed: number, step: number, split: number): number {
-  // A distinct integer seed per (seed, step, split).
-  return (((seed * 1000003) ^ (step * 7919 + split * 104729 + 1)) >>> 0) % 2147483647;
+  // A distinct integer seed per (seed, step, split). tf.randomNormal takes seed 0 for "no seed" (Math.random), so the
+  // one value the formula can give that would not repeat, 0, becomes the modulus, which it never gives.
+  const s = (((seed * 1000003) ^ (step * 7919 + split * 104729 + 1)) >>> 0) % 2147483647;
+  return s === 0 ? 2147483647 : s;
 }
 
 /** Seeded Gaussian noise N(0, σ²). */

@@ -13,6 +13,7 @@ import {
   createOptimizer,
   fisherPreconditioner,
   fromFunction,
+  gaussianNoise,
   identityPreconditioner,
   OptimConfigError,
   perturbation,
@@ -78,4 +79,15 @@ test('the report gives ‖h‖ of the descent gradient: SAM on ½ Σ aᵢwᵢ²,
   assert.ok(Math.abs(r.descentGradNorm - Math.hypot(...h)) < 1e-5, `‖h‖ = ${r.descentGradNorm}, want ${Math.hypot(...h)}`);
   opt.dispose();
   tf.dispose([w, av, b.x, b.y]);
+});
+
+test('seeded noise repeats at every (seed, step, split), also where the derived seed would be 0', () => {
+  // (((0·1000003) ^ (205995·7919 + 4929·104729 + 1)) >>> 0) mod (2³¹ − 1) = 0, and tf.randomNormal takes seed 0 for
+  // "unseeded" (Math.random): that draw must still repeat.
+  for (const [step, split] of [[205995, 4929], [3, 1]]) {
+    const a = gaussianNoise(1, 0)([64], step, split);
+    const b = gaussianNoise(1, 0)([64], step, split);
+    assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()), `step ${step}, split ${split}`);
+    tf.dispose([a, b]);
+  }
 });
