@@ -131,3 +131,13 @@ export function checked<T>(variables: readonly tf.Tensor[], what: string, f: () 
 export function assertClose(got: number, want: number, rtol: number, what: string, atol = 0): void {
   assert.ok(Math.abs(got - want) <= atol + rtol * Math.abs(want), `${what}: got ${got}, want ${want} (rtol ${rtol}, atol ${atol})`);
 }
+
+/** diag(a) as a dense matrix. */
+export const diag = (a: number[]) => a.map((x, i) => a.map((_, j) => (i === j ? x : 0)));
+
+/** An assert.throws matcher: an InputError whose message matches `re`. */
+export const inputError = (re: RegExp) => (e: unknown) => {
+  assert.ok(e instanceof Error && e.name === 'InputError', `expected an InputError, got ${String(e)}`);
+  assert.match((e as Error).message, re);
+  return true;
+};

@@ -13,21 +13,11 @@ import { initBackend } from '../../kernel/backend';
 import { testBackend } from '../native-rerun';
 import { epsilonSharpness, topHessianEigenvalue } from '../../kernel/analysis';
 import { uniformGenerator } from '../../kernel/analysis/params';
-import { assertClose, checked, quadraticLoss } from './helpers';
+import { assertClose, checked, diag, inputError, quadraticLoss } from './helpers';
 
 before(async () => {
   await initBackend({ prefer: testBackend('wasm'), env: {} });
 });
-
-/** diag(a) as a dense matrix. */
-const diag = (a: number[]) => a.map((x, i) => a.map((_, j) => (i === j ? x : 0)));
-
-/** An InputError whose message matches `re`. */
-const inputError = (re: RegExp) => (e: unknown) => {
-  assert.ok(e instanceof Error && e.name === 'InputError', `expected an InputError, got ${String(e)}`);
-  assert.match((e as Error).message, re);
-  return true;
-};
 
 test('epsilonSharpness: the random start draws one seeded stream across all variables, element after element', () => {
   // θ = 0 in two variables a ∈ R³, b ∈ R², L = Σ cᵢ θᵢ² with c = (1, 2, 3, 4, 5) over (a, b) concatenated.

@@ -11,21 +11,11 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/backend';
 import { testBackend } from '../native-rerun';
 import { epsilonSharpness, topHessianEigenvalue } from '../../kernel/analysis';
-import { assertClose, checked, quadraticLoss } from './helpers';
+import { assertClose, checked, diag, inputError, quadraticLoss } from './helpers';
 
 before(async () => {
   await initBackend({ prefer: testBackend('wasm'), env: {} });
 });
-
-/** diag(a) as a dense matrix. */
-const diag = (a: number[]) => a.map((x, i) => a.map((_, j) => (i === j ? x : 0)));
-
-/** An InputError whose message matches `re`. */
-const inputError = (re: RegExp) => (e: unknown) => {
-  assert.ok(e instanceof Error && e.name === 'InputError', `expected an InputError, got ${String(e)}`);
-  assert.match((e as Error).message, re);
-  return true;
-};
 
 const sharpnessInputs = () => {
   const v = tf.variable(tf.ones([2]));
