@@ -26,7 +26,7 @@ export function checkBatch(batch: Batch): void {
       `batch shapes do not match: x has ${B} examples ([${batch.x.shape}]) but y has ${batch.y.shape[0]} ([${batch.y.shape}]): give one label per example`,
     );
   }
-  if (batch.mask && (batch.mask.shape.length !== batch.y.shape.length || batch.mask.shape.some((d, i) => d !== batch.y.shape[i]))) {
+  if (batch.mask && !tf.util.arraysEqual(batch.mask.shape, batch.y.shape)) {
     throw new OptimConfigError(`batch mask has shape [${batch.mask.shape}] but must match y's [${batch.y.shape}]`);
   }
 }

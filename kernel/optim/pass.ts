@@ -111,7 +111,7 @@ export class Pass {
         );
       }
       const drawn = src(shape, this.stepIndex, this.split + k);
-      if (!(drawn instanceof tf.Tensor) || drawn.shape.length !== shape.length || drawn.shape.some((d, i) => d !== shape[i])) {
+      if (!(drawn instanceof tf.Tensor) || !tf.util.arraysEqual(drawn.shape, shape)) {
         const got = drawn instanceof tf.Tensor ? `[${drawn.shape}]` : String(drawn);
         if (drawn instanceof tf.Tensor) drawn.dispose();
         throw new OptimConfigError(

@@ -52,7 +52,7 @@ export function noisedInputTarget(): Target {
 }
 
 export function checkNoiseShape(e: tf.Tensor, z: tf.Tensor): void {
-  if (e.shape.length !== z.shape.length || e.shape.some((d, i) => d !== z.shape[i])) {
+  if (!tf.util.arraysEqual(e.shape, z.shape)) {
     throw new OptimConfigError(
       `noise has shape [${z.shape}] but the input embeddings have [${e.shape}]: a noise source must return a tensor of the shape it is asked for`,
     );

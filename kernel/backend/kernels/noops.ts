@@ -18,10 +18,9 @@ type KernelConfig = NonNullable<ReturnType<typeof tf.getKernel>>;
 type Backend = { incRef(dataId: object): void };
 type Noop = (x: tf.TensorInfo, attrs: tf.NamedAttrMap) => boolean;
 
-const sameShape = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 const always: Noop = () => true;
 const sameDtype: Noop = (x, attrs) => attrs.dtype === x.dtype;
-const sameShapeAttr: Noop = (x, attrs) => sameShape(x.shape, attrs.shape as number[]);
+const sameShapeAttr: Noop = (x, attrs) => tf.util.arraysEqual(x.shape, attrs.shape as number[]);
 
 /** Per backend, the kernels replaced and when each is a no-op. */
 export const NOOP_KERNELS: Readonly<Record<string, Readonly<Record<string, Noop>>>> = {
