@@ -16,7 +16,7 @@ import { gitRevision, machineInfo, versions } from './machine';
 import { probeBackends, useBackend } from './backends';
 import { defaultBatch, defaultSpecs, type ModelKind } from './models';
 import { measureStepCost } from './stepcost';
-import { compareMatMul, compareWithTorch, PYTHON, torchUnavailable } from './torch';
+import { compareProducts, compareWithTorch, PYTHON, torchUnavailable } from './torch';
 import { spawnSync } from 'node:child_process';
 import { chartRenderMs, displayOverhead } from './kernelside';
 import { kernelBench } from './kernel';
@@ -154,10 +154,7 @@ async function main(): Promise<number> {
         await compareWithTorch(r.pytorch, b, m, defaultSpecs[m], defaultBatch[m],
           opts.quick ? { warmup: 3, rounds: 3, stepsPerRound: 2 } : { warmup: 5, rounds: 5, stepsPerRound: 2 }, log, threads);
       }
-      await compareMatMul(r.pytorch, b, defaultBatch.mlp, 784, 256,
-        { warmup: 20, rounds: opts.quick ? 3 : 7, stepsPerRound: 50 }, threads);
-      // A [1,1]·[1,1] product is all dispatch: what one eager op costs beside the arithmetic.
-      await compareMatMul(r.pytorch, b, 1, 1, 1, { warmup: 200, rounds: opts.quick ? 3 : 7, stepsPerRound: 500 }, threads);
+      await compareProducts(r.pytorch, b, opts.quick, threads);
     }
     if (order.includes('tensorflow') && !opts.quick && cores > 1) nativeOneThread(r.pytorch, models, log);
     if (order.includes('cpu')) notes.push('PyTorch is compared on the wasm and native backends (the goals name them), not on the pure-JS cpu fallback.');

@@ -7,7 +7,7 @@
  */
 import { initBackend } from '../kernel/backend';
 import { defaultBatch, defaultSpecs, type ModelKind } from './models';
-import { compareMatMul, compareWithTorch, torchUnavailable } from './torch';
+import { compareProducts, compareWithTorch, torchUnavailable } from './torch';
 import type { PyTorchSide } from './results';
 // Clock: process CPU time on both sides, as for wasm: with one thread each it is the work done, and other jobs on a
 // shared machine stay out of it (wall time is what the all-cores rows in the parent measure).
@@ -24,8 +24,7 @@ async function main(): Promise<void> {
     await compareWithTorch(out, 'tensorflow', m, defaultSpecs[m], defaultBatch[m],
       quick ? { warmup: 3, rounds: 3, stepsPerRound: 2 } : { warmup: 5, rounds: 5, stepsPerRound: 2 }, log, 1, 'cpu');
   }
-  await compareMatMul(out, 'tensorflow', defaultBatch.mlp, 784, 256, { warmup: 20, rounds: quick ? 3 : 7, stepsPerRound: 50 }, 1, 'cpu');
-  await compareMatMul(out, 'tensorflow', 1, 1, 1, { warmup: 200, rounds: quick ? 3 : 7, stepsPerRound: 500 }, 1, 'cpu');
+  await compareProducts(out, 'tensorflow', quick, 1, 'cpu');
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 

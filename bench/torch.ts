@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, randomBatch, type ModelSpec } from './models';
+import { buildModel, defaultBatch, randomBatch, type ModelSpec } from './models';
 import { methodById } from './methods';
 import { stepCandidate } from './stepcost';
 import { clockFor, interleave, medianMs, pairedRatio, type Candidate, type Clock, type Schedule } from './timing';
@@ -110,6 +110,16 @@ export async function compareMatMul(out: PyTorchSide, backend: string, m: number
   } finally {
     py.close();
   }
+}
+
+/**
+ * The two products the report compares with `torch.mm`: the MLP's first layer ([64,784]·[784,256], the arithmetic),
+ * and [1,1]·[1,1], which is all dispatch (what one eager op costs beside its arithmetic).
+ */
+export async function compareProducts(out: PyTorchSide, backend: string, quick: boolean, threads = 1,
+  clock: Clock = clockFor(backend)): Promise<void> {
+  await compareMatMul(out, backend, defaultBatch.mlp, 784, 256, { warmup: 20, rounds: quick ? 3 : 7, stepsPerRound: 50 }, threads, clock);
+  await compareMatMul(out, backend, 1, 1, 1, { warmup: 200, rounds: quick ? 3 : 7, stepsPerRound: 500 }, threads, clock);
 }
 
 /** Paired rounds of ours vs PyTorch for each method on one model; appends rows to `out`. */
